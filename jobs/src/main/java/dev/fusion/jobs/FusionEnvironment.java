@@ -1,0 +1,38 @@
+package dev.fusion.jobs;
+
+import dev.fusion.jobs.config.FusionConfig;
+import dev.fusion.jobs.config.FusionOptions;
+import java.time.Duration;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** The execution settings every run of the job shares: checkpoints, restarts, no Kryo. */
+public final class FusionEnvironment {
+
+    private FusionEnvironment() {
+    }
+
+    /** Settings that must be in place when the environment is created. */
+    public static Configuration baseConfiguration() {
+        Configuration conf = new Configuration();
+        // Every type must have a Flink serializer of its own; a Kryo fallback is a bug here.
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 20);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+        return conf;
+    }
+
+    /** Applies parallelism and checkpointing from {@code config} to {@code env}. */
+    public static StreamExecutionEnvironment configure(StreamExecutionEnvironment env, FusionConfig config) {
+        env.configure(baseConfiguration());
+        env.setParallelism(config.get(FusionOptions.PARALLELISM));
+        env.enableCheckpointing(config.get(FusionOptions.CHECKPOINT_INTERVAL).toMillis(),
+                config.get(FusionOptions.EXACTLY_ONCE) ? CheckpointingMode.EXACTLY_ONCE
+                        : CheckpointingMode.AT_LEAST_ONCE);
+        return env;
+    }
+}

@@ -1,0 +1,186 @@
+package dev.fusion.jobs;
+
+import dev.fusion.jobs.config.FusionConfig;
+import dev.fusion.jobs.config.FusionOptions;
+import dev.fusion.models.manifest.FusionMode;
+import dev.fusion.models.manifest.ModelManifest;
+import dev.fusion.operators.align.AlignmentOptions;
+import dev.fusion.operators.align.LatestAlignFunction;
+import dev.fusion.operators.align.WindowAlignFunction;
+import dev.fusion.operators.batch.BatchFunction;
+import dev.fusion.operators.batch.MicroBatchOperator;
+import dev.fusion.operators.batch.MicroBatchOptions;
+import dev.fusion.operators.decode.DecodeFunction;
+import dev.fusion.operators.decode.EventTimeAssigner;
+import dev.fusion.operators.decode.ModalityDecoder;
+import dev.fusion.operators.decode.ValidationOptions;
+import dev.fusion.operators.filter.GateFilterFunction;
+import dev.fusion.operators.integration.FusionPoisonHandler;
+import dev.fusion.operators.integration.IntegrationFunction;
+import dev.fusion.operators.outputs.SideOutputs;
+import dev.fusion.operators.records.FusionRequest;
+import dev.fusion.operators.records.ModalityRecord;
+import dev.fusion.operators.records.RawRecord;
+import dev.fusion.operators.records.RoutedRecord;
+import dev.fusion.operators.routing.FeatureRoutingFunction;
+import dev.fusion.operators.routing.ModelLocation;
+import dev.fusion.operators.routing.RecordPoisonHandler;
+import dev.fusion.operators.routing.TextRoutingFunction;
+import dev.fusion.schemas.AlignmentPolicy;
+import dev.fusion.schemas.DeadLetter;
+import dev.fusion.schemas.DroppedEvent;
+import dev.fusion.schemas.FusedEvent;
+import dev.fusion.schemas.Modality;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+
+/**
+ * Assembles the fusion pipeline: per modality decode and validate, then level-1 routing in
+ * micro-batches and the gate filter; then all modalities keyed by entity, aligned, and fused by
+ * the level-2 integration model. Sources and sinks are arguments, so tests plug in their own.
+ */
+public final class FusionJob {
+
+    private final FusionConfig config;
+    private final ModelLocation models;
+    private final ModelManifest manifest;
+    private final Clock clock;
+
+    public FusionJob(FusionConfig config, Clock clock) {
+        this.config = config;
+        this.models = ModelLocation.of(config.isSet(FusionOptions.MODELS_DIR)
+                ? config.get(FusionOptions.MODELS_DIR) : null);
+        // Loading validates every model against its manifest: bad models fail here, at start-up.
+        this.manifest = models.manifest();
+        this.clock = clock;
+    }
+
+    /** The manifest the job serves. */
+    public ModelManifest manifest() {
+        return manifest;
+    }
+
+    /** Adds the pipeline to {@code env}, reading from {@code sources} and writing to {@code sinks}. */
+    public void build(StreamExecutionEnvironment env, FusionSources sources, FusionSinks sinks) {
+        ValidationOptions validation = validationOptions();
+        MicroBatchOptions batching = new MicroBatchOptions(config.get(FusionOptions.BATCH_SIZE),
+                config.get(FusionOptions.MAX_DELAY));
+        Map<String, String> inference = inferenceOptions();
+
+        List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
+        List<DataStream<DroppedEvent>> dropped = new ArrayList<>();
+        List<DataStream<RoutedRecord>> routed = new ArrayList<>();
+        for (Modality modality : Modality.values()) {
+            String name = modality.name().toLowerCase(Locale.ROOT);
+            WatermarkStrategy<RawRecord> watermarks = WatermarkStrategy
+                    .<RawRecord>forBoundedOutOfOrderness(config.get(FusionOptions.OUT_OF_ORDERNESS))
+                    .withTimestampAssigner(new EventTimeAssigner(modality, validation, clock))
+                    .withIdleness(config.get(FusionOptions.IDLENESS));
+            DataStream<RawRecord> raw = sources.stream(env, modality, watermarks);
+
+            SingleOutputStreamOperator<ModalityRecord> decoded = raw
+                    .process(new DecodeFunction(new ModalityDecoder(modality, validation, clock), clock))
+                    .returns(TypeInformation.of(ModalityRecord.class))
+                    .name("decode-" + name).uid("decode-" + name);
+            deadLetters.add(decoded.getSideOutput(SideOutputs.DEAD_LETTERS));
+
+            SingleOutputStreamOperator<RoutedRecord> routedOne = decoded.transform("route-" + name,
+                    TypeInformation.of(RoutedRecord.class),
+                    new MicroBatchOperator<>(routingFunction(modality, inference),
+                            new RecordPoisonHandler(), batching))
+                    .uid("route-" + name);
+            deadLetters.add(routedOne.getSideOutput(SideOutputs.DEAD_LETTERS));
+
+            SingleOutputStreamOperator<RoutedRecord> kept = routedOne
+                    .process(new GateFilterFunction(config.get(FusionOptions.MIN_GATE)))
+                    .returns(TypeInformation.of(RoutedRecord.class))
+                    .name("gate-filter-" + name).uid("gate-filter-" + name);
+            dropped.add(kept.getSideOutput(SideOutputs.DROPPED));
+            routed.add(kept);
+        }
+
+        SingleOutputStreamOperator<FusionRequest> aligned = routed.get(0)
+                .union(routed.get(1), routed.get(2))
+                .keyBy(r -> r.entityId, Types.STRING)
+                .process(alignFunction())
+                .returns(TypeInformation.of(FusionRequest.class))
+                .name("align-" + config.get(FusionOptions.ALIGN_POLICY).name().toLowerCase(Locale.ROOT))
+                .uid("align");
+        dropped.add(aligned.getSideOutput(SideOutputs.DROPPED));
+
+        SingleOutputStreamOperator<FusedEvent> fused = aligned.transform("integrate",
+                new AvroTypeInfo<>(FusedEvent.class),
+                new MicroBatchOperator<>(new IntegrationFunction(models, fusionMode(), inference, clock),
+                        new FusionPoisonHandler(), batching))
+                .uid("integrate");
+        deadLetters.add(fused.getSideOutput(SideOutputs.DEAD_LETTERS));
+
+        sinks.fused(fused);
+        sinks.deadLetters(union(deadLetters));
+        sinks.dropped(union(dropped));
+    }
+
+    /** The {@code inference.*} options for the model runtime. */
+    public Map<String, String> inferenceOptions() {
+        Map<String, String> inference = new TreeMap<>();
+        inference.put(FusionOptions.DEVICE.key(), config.get(FusionOptions.DEVICE));
+        inference.put(FusionOptions.INTRA_OP_THREADS.key(),
+                String.valueOf(config.get(FusionOptions.INTRA_OP_THREADS)));
+        inference.put(FusionOptions.INTER_OP_THREADS.key(),
+                String.valueOf(config.get(FusionOptions.INTER_OP_THREADS)));
+        return inference;
+    }
+
+    /** Validation limits: feature dimensions from the manifest, the rest from the configuration. */
+    public ValidationOptions validationOptions() {
+        return new ValidationOptions(
+                manifest.routing(dev.fusion.models.manifest.Modality.AUDIO).inputDim(),
+                manifest.routing(dev.fusion.models.manifest.Modality.IMAGE).inputDim(),
+                config.get(FusionOptions.MAX_TEXT_CHARS), config.minEventTime(),
+                config.get(FusionOptions.MAX_FUTURE_SKEW));
+    }
+
+    /** The model runtime's fusion mode. */
+    public FusionMode fusionMode() {
+        return config.get(FusionOptions.FUSION_MODE) == FusionOptions.FusionMode.MAX
+                ? FusionMode.MAX : FusionMode.WEIGHTED;
+    }
+
+    private BatchFunction<ModalityRecord, RoutedRecord> routingFunction(Modality modality,
+            Map<String, String> inference) {
+        return modality == Modality.TEXT ? new TextRoutingFunction(models, inference)
+                : new FeatureRoutingFunction(modality, models, inference);
+    }
+
+    private KeyedProcessFunction<String, RoutedRecord, FusionRequest> alignFunction() {
+        boolean window = config.get(FusionOptions.ALIGN_POLICY) == FusionOptions.AlignPolicy.WINDOW;
+        AlignmentOptions options = new AlignmentOptions(
+                window ? AlignmentPolicy.WINDOW : AlignmentPolicy.LATEST,
+                config.get(FusionOptions.ALIGN_WINDOW), config.get(FusionOptions.ALLOWED_LATENESS),
+                config.get(FusionOptions.ALIGN_TTL));
+        int dim = manifest.embeddingDim();
+        return window ? new WindowAlignFunction(options, dim) : new LatestAlignFunction(options, dim);
+    }
+
+    private static <T> DataStream<T> union(List<DataStream<T>> streams) {
+        DataStream<T> first = streams.get(0);
+        if (streams.size() == 1) {
+            return first;
+        }
+        @SuppressWarnings("unchecked")
+        DataStream<T>[] rest = streams.subList(1, streams.size()).toArray(new DataStream[0]);
+        return first.union(rest);
+    }
+}

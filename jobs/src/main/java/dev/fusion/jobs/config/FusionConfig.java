@@ -1,0 +1,238 @@
+package dev.fusion.jobs.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * The job's configuration: a YAML file of {@link FusionOptions} plus command-line overrides,
+ * validated once, up front, with errors that name the key.
+ */
+public final class FusionConfig implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+    private static final Set<String> KNOWN_KEYS =
+            FusionOptions.all().stream().map(ConfigOption::key).collect(Collectors.toSet());
+
+    private final Map<String, String> values;
+    private final Configuration configuration;
+
+    private FusionConfig(Map<String, String> values) {
+        this.values = Map.copyOf(values);
+        this.configuration = Configuration.fromMap(values);
+    }
+
+    /** Loads {@code yaml} (may be null) and applies {@code overrides}; validates everything. */
+    public static FusionConfig load(Path yaml, Map<String, String> overrides) {
+        Map<String, String> values = new LinkedHashMap<>();
+        if (yaml != null) {
+            values.putAll(readYaml(yaml));
+        }
+        values.putAll(overrides);
+        FusionConfig config = new FusionConfig(values);
+        config.validate();
+        return config;
+    }
+
+    /** Defaults plus {@code overrides}, validated. */
+    public static FusionConfig of(Map<String, String> overrides) {
+        return load(null, overrides);
+    }
+
+    /** The value of {@code option}, or its default. */
+    public <T> T get(ConfigOption<T> option) {
+        try {
+            return configuration.get(option);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid value '" + values.get(option.key()) + "' for "
+                    + option.key() + ": " + rootMessage(e), e);
+        }
+    }
+
+    /** Whether {@code option} was set explicitly. */
+    public boolean isSet(ConfigOption<?> option) {
+        String v = values.get(option.key());
+        return v != null && !v.isBlank();
+    }
+
+    /** A copy with more overrides, validated again. */
+    public FusionConfig with(Map<String, String> overrides) {
+        Map<String, String> merged = new LinkedHashMap<>(values);
+        merged.putAll(overrides);
+        FusionConfig config = new FusionConfig(merged);
+        config.validate();
+        return config;
+    }
+
+    /** Every option with its effective value, sorted by key, for the start-up log. */
+    public Map<String, String> effective() {
+        Map<String, String> out = new TreeMap<>();
+        for (ConfigOption<?> option : FusionOptions.all()) {
+            Object v = configuration.getOptional(option).orElse(null);
+            if (v == null && option.hasDefaultValue()) {
+                v = option.defaultValue();
+            }
+            out.put(option.key(), v == null ? "" : v.toString());
+        }
+        return out;
+    }
+
+    /** The earliest accepted event time. */
+    public Instant minEventTime() {
+        String raw = get(FusionOptions.MIN_EVENT_TIME);
+        try {
+            return Instant.parse(raw);
+        } catch (DateTimeParseException e) {
+            throw new ConfigException("invalid value '" + raw + "' for "
+                    + FusionOptions.MIN_EVENT_TIME.key() + ": expected an ISO-8601 instant such as"
+                    + " 2000-01-01T00:00:00Z", e);
+        }
+    }
+
+    private void validate() {
+        for (String key : values.keySet()) {
+            if (!KNOWN_KEYS.contains(key)) {
+                throw new ConfigException("unknown configuration key '" + key + "'" + suggestion(key)
+                        + "; run './fusion options' to list every key");
+            }
+        }
+        for (ConfigOption<?> option : FusionOptions.all()) {
+            get(option);
+        }
+        atLeast(FusionOptions.PARALLELISM, 1);
+        atLeast(FusionOptions.BATCH_SIZE, 1);
+        atLeast(FusionOptions.INTRA_OP_THREADS, 1);
+        atLeast(FusionOptions.INTER_OP_THREADS, 1);
+        atLeast(FusionOptions.MAX_TEXT_CHARS, 1);
+        positive(FusionOptions.MAX_DELAY);
+        positive(FusionOptions.ALIGN_WINDOW);
+        positive(FusionOptions.ALIGN_TTL);
+        positive(FusionOptions.CHECKPOINT_INTERVAL);
+        positive(FusionOptions.TRANSACTION_TIMEOUT);
+        notNegative(FusionOptions.ALLOWED_LATENESS);
+        notNegative(FusionOptions.OUT_OF_ORDERNESS);
+        positive(FusionOptions.IDLENESS);
+        notNegative(FusionOptions.MAX_FUTURE_SKEW);
+        double minGate = get(FusionOptions.MIN_GATE);
+        if (!(minGate >= 0.0 && minGate < 1.0)) {
+            throw new ConfigException(FusionOptions.MIN_GATE.key() + " must be in [0, 1), got " + minGate);
+        }
+        Duration timeout = get(FusionOptions.TRANSACTION_TIMEOUT);
+        Duration interval = get(FusionOptions.CHECKPOINT_INTERVAL);
+        if (get(FusionOptions.EXACTLY_ONCE) && timeout.compareTo(interval) <= 0) {
+            throw new ConfigException(FusionOptions.TRANSACTION_TIMEOUT.key() + " (" + timeout
+                    + ") must exceed " + FusionOptions.CHECKPOINT_INTERVAL.key() + " (" + interval
+                    + "), or transactions expire before their checkpoint commits them");
+        }
+        minEventTime();
+    }
+
+    private void atLeast(ConfigOption<Integer> option, int min) {
+        int v = get(option);
+        if (v < min) {
+            throw new ConfigException(option.key() + " must be at least " + min + ", got " + v);
+        }
+    }
+
+    private void positive(ConfigOption<Duration> option) {
+        Duration d = get(option);
+        if (d.isNegative() || d.isZero()) {
+            throw new ConfigException(option.key() + " must be positive, got " + d);
+        }
+    }
+
+    private void notNegative(ConfigOption<Duration> option) {
+        Duration d = get(option);
+        if (d.isNegative()) {
+            throw new ConfigException(option.key() + " must not be negative, got " + d);
+        }
+    }
+
+    private static String suggestion(String key) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String known : KNOWN_KEYS) {
+            int d = distance(key, known);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = known;
+            }
+        }
+        return bestDistance <= 3 ? " (did you mean '" + best + "'?)" : "";
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    private static Map<String, String> readYaml(Path yaml) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(yaml));
+        } catch (IOException e) {
+            throw new ConfigException("cannot read configuration file " + yaml + ": " + e.getMessage(), e);
+        }
+        Map<String, String> flat = new LinkedHashMap<>();
+        if (root != null && !root.isNull() && !root.isMissingNode()) {
+            if (!root.isObject()) {
+                throw new ConfigException("configuration file " + yaml + " must hold a YAML mapping");
+            }
+            flatten("", root, flat, yaml);
+        }
+        return flat;
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> out, Path file) {
+        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> e = fields.next();
+            String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+            JsonNode v = e.getValue();
+            if (v.isObject()) {
+                flatten(key, v, out, file);
+            } else if (v.isArray()) {
+                throw new ConfigException(key + " in " + file + " is a list; every option is a scalar");
+            } else if (!v.isNull()) {
+                out.put(key, v.asText());
+            }
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+}

@@ -1,0 +1,185 @@
+package dev.fusion.jobs.config;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+
+/**
+ * Every option of the fusion job: key, type, default and description, in one place. The YAML
+ * file nests keys by their dots ({@code inference: {batch-size: 64}}); the command line takes
+ * {@code --set key=value}.
+ */
+public final class FusionOptions {
+
+    /** Fusion mode of the level-2 integration model. */
+    public enum FusionMode { MAX, WEIGHTED }
+
+    /** How records of an entity are aligned for fusion. */
+    public enum AlignPolicy { WINDOW, LATEST }
+
+    /** Where a source starts when its consumer group has no committed offsets. */
+    public enum StartingOffsets { EARLIEST, LATEST }
+
+    // ---- Kafka ----
+
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS = key("kafka.bootstrap-servers")
+            .stringType().noDefaultValue()
+            .withDescription("Kafka bootstrap servers (host:port,...). Required for 'run'; the demo"
+                    + " sets it to its embedded broker.");
+
+    public static final ConfigOption<String> TOPIC_TEXT = key("kafka.topics.text")
+            .stringType().defaultValue("fusion.text").withDescription("Input topic of TextEvent records.");
+
+    public static final ConfigOption<String> TOPIC_AUDIO = key("kafka.topics.audio")
+            .stringType().defaultValue("fusion.audio")
+            .withDescription("Input topic of AudioFeatureEvent records.");
+
+    public static final ConfigOption<String> TOPIC_IMAGE = key("kafka.topics.image")
+            .stringType().defaultValue("fusion.image")
+            .withDescription("Input topic of ImageFeatureEvent records.");
+
+    public static final ConfigOption<String> TOPIC_FUSED = key("kafka.topics.fused")
+            .stringType().defaultValue("fusion.fused").withDescription("Output topic of FusedEvent records.");
+
+    public static final ConfigOption<String> TOPIC_DLQ = key("kafka.topics.dlq")
+            .stringType().defaultValue("fusion.dlq").withDescription("Output topic of DeadLetter records.");
+
+    public static final ConfigOption<String> TOPIC_DROPPED = key("kafka.topics.dropped")
+            .stringType().defaultValue("fusion.dropped")
+            .withDescription("Output topic of DroppedEvent records (late or filtered).");
+
+    public static final ConfigOption<String> GROUP_ID = key("kafka.group-id")
+            .stringType().defaultValue("fusion-job")
+            .withDescription("Consumer group id of the sources (offsets live in checkpoints;"
+                    + " the group only shows progress).");
+
+    public static final ConfigOption<StartingOffsets> STARTING_OFFSETS = key("kafka.starting-offsets")
+            .enumType(StartingOffsets.class).defaultValue(StartingOffsets.EARLIEST)
+            .withDescription("Where sources start without a checkpoint or committed offsets.");
+
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = key("kafka.transactional-id-prefix")
+            .stringType().defaultValue("fusion-job")
+            .withDescription("Prefix of the sinks' transactional ids; unique per job on a cluster.");
+
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = key("kafka.transaction-timeout")
+            .durationType().defaultValue(Duration.ofMinutes(5))
+            .withDescription("Kafka transaction timeout of the exactly-once sinks; must not exceed"
+                    + " the broker's transaction.max.timeout.ms (15 min by default) and must exceed"
+                    + " the checkpoint interval.");
+
+    // ---- Job ----
+
+    public static final ConfigOption<String> JOB_NAME = key("job.name")
+            .stringType().defaultValue("multimodal-fusion").withDescription("Flink job name.");
+
+    public static final ConfigOption<Integer> PARALLELISM = key("job.parallelism")
+            .intType().defaultValue(2).withDescription("Default parallelism of the job's operators.");
+
+    public static final ConfigOption<Boolean> EXACTLY_ONCE = key("job.exactly-once")
+            .booleanType().defaultValue(true)
+            .withDescription("Exactly-once Kafka sinks (transactions committed on checkpoints);"
+                    + " false gives at-least-once.");
+
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("job.checkpoint-interval")
+            .durationType().defaultValue(Duration.ofSeconds(2))
+            .withDescription("Checkpoint interval; exactly-once output becomes visible at each"
+                    + " completed checkpoint, so it bounds end-to-end latency for read_committed readers.");
+
+    // ---- Models and inference ----
+
+    public static final ConfigOption<String> MODELS_DIR = key("models.dir")
+            .stringType().noDefaultValue()
+            .withDescription("Directory with manifest.json and the ONNX models; empty means the models"
+                    + " bundled in the jar.");
+
+    public static final ConfigOption<FusionMode> FUSION_MODE = key("models.fusion-mode")
+            .enumType(FusionMode.class).defaultValue(FusionMode.MAX)
+            .withDescription("Integration model: max or weighted fusion.");
+
+    public static final ConfigOption<String> DEVICE = key("inference.device")
+            .stringType().defaultValue("auto")
+            .withDescription("auto (CUDA when its provider loads, else CPU), cpu, cuda or cuda:N.");
+
+    public static final ConfigOption<Integer> BATCH_SIZE = key("inference.batch-size")
+            .intType().defaultValue(64).withDescription("Micro-batch size of the inference operators.");
+
+    public static final ConfigOption<Duration> MAX_DELAY = key("inference.max-delay")
+            .durationType().defaultValue(Duration.ofMillis(20))
+            .withDescription("Longest a record waits in a micro-batch before it is flushed.");
+
+    public static final ConfigOption<Integer> INTRA_OP_THREADS = key("inference.intra-op-threads")
+            .intType().defaultValue(1)
+            .withDescription("ONNX Runtime intra-op threads per session; many Flink threads call in.");
+
+    public static final ConfigOption<Integer> INTER_OP_THREADS = key("inference.inter-op-threads")
+            .intType().defaultValue(1).withDescription("ONNX Runtime inter-op threads per session.");
+
+    public static final ConfigOption<Double> MIN_GATE = key("routing.min-gate")
+            .doubleType().defaultValue(0.0)
+            .withDescription("Level-1 filter: records with sigmoid(gate) below this are dropped as"
+                    + " FILTERED; 0 disables the filter.");
+
+    // ---- Alignment and time ----
+
+    public static final ConfigOption<AlignPolicy> ALIGN_POLICY = key("align.policy")
+            .enumType(AlignPolicy.class).defaultValue(AlignPolicy.WINDOW)
+            .withDescription("window: one fusion per entity and tumbling window; latest: one fusion"
+                    + " per record with the latest of each other modality.");
+
+    public static final ConfigOption<Duration> ALIGN_WINDOW = key("align.window")
+            .durationType().defaultValue(Duration.ofSeconds(1))
+            .withDescription("Tumbling window size of the window policy.");
+
+    public static final ConfigOption<Duration> ALLOWED_LATENESS = key("align.allowed-lateness")
+            .durationType().defaultValue(Duration.ZERO)
+            .withDescription("How far behind the watermark a record may be and still be fused;"
+                    + " later records go to the dropped topic as LATE.");
+
+    public static final ConfigOption<Duration> ALIGN_TTL = key("align.ttl")
+            .durationType().defaultValue(Duration.ofSeconds(10))
+            .withDescription("Latest policy: the oldest another modality's record may be to be held.");
+
+    public static final ConfigOption<Duration> OUT_OF_ORDERNESS = key("watermarks.out-of-orderness")
+            .durationType().defaultValue(Duration.ofMillis(200))
+            .withDescription("Bounded out-of-orderness of event times within a partition.");
+
+    public static final ConfigOption<Duration> IDLENESS = key("watermarks.idleness")
+            .durationType().defaultValue(Duration.ofSeconds(2))
+            .withDescription("A partition silent this long stops holding back the watermark.");
+
+    // ---- Validation ----
+
+    public static final ConfigOption<Integer> MAX_TEXT_CHARS = key("validation.max-text-chars")
+            .intType().defaultValue(10_000).withDescription("Longest accepted text.");
+
+    public static final ConfigOption<String> MIN_EVENT_TIME = key("validation.min-event-time")
+            .stringType().defaultValue("2000-01-01T00:00:00Z")
+            .withDescription("Earliest accepted event time (ISO-8601 instant).");
+
+    public static final ConfigOption<Duration> MAX_FUTURE_SKEW = key("validation.max-future-skew")
+            .durationType().defaultValue(Duration.ofDays(1))
+            .withDescription("How far ahead of the wall clock an event time may be.");
+
+    private FusionOptions() {
+    }
+
+    /** Every option declared above, in declaration order. */
+    public static List<ConfigOption<?>> all() {
+        List<ConfigOption<?>> options = new ArrayList<>();
+        for (Field f : FusionOptions.class.getDeclaredFields()) {
+            if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigOption.class) {
+                try {
+                    options.add((ConfigOption<?>) f.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return options;
+    }
+}

@@ -1,0 +1,118 @@
+package dev.fusion.jobs.embedded;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka broker (KRaft, combined broker and controller) in this JVM, on
+ * loopback, with its data in a temporary directory removed on close.
+ *
+ * <p>It wraps Kafka's own test kit, an internal API, so that no other class depends on it.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+
+    /** Longest transaction the broker accepts; the job's transaction timeout must stay below. */
+    public static final long TRANSACTION_MAX_TIMEOUT_MS = 15 * 60 * 1000L;
+
+    private final KafkaClusterTestKit cluster;
+    private final Path dataDir;
+    private boolean closed;
+
+    private EmbeddedKafkaBroker(KafkaClusterTestKit cluster, Path dataDir) {
+        this.cluster = cluster;
+        this.dataDir = dataDir;
+    }
+
+    /** Formats and starts a broker; returns once it accepts clients. */
+    public static EmbeddedKafkaBroker start() throws Exception {
+        long started = System.nanoTime();
+        Path dataDir = Files.createTempDirectory("fusion-kafka-");
+        TestKitNodes nodes = new TestKitNodes.Builder()
+                .setCombined(true)
+                .setNumBrokerNodes(1)
+                .setNumControllerNodes(1)
+                // The kit defaults to a testing metadata version; real clusters run a production one.
+                .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
+                .setBaseDirectory(dataDir)
+                .build();
+        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
+                .setDeleteOnClose(true)
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("offsets.topic.num.partitions", "4")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("transaction.state.log.num.partitions", "4")
+                .setConfigProp("transaction.max.timeout.ms", String.valueOf(TRANSACTION_MAX_TIMEOUT_MS))
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .setConfigProp("auto.create.topics.enable", "false")
+                .build();
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(cluster, dataDir);
+        try {
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+        } catch (Exception e) {
+            broker.close();
+            throw e;
+        }
+        LOG.info("embedded Kafka broker ready at {} in {} ms (data in {})", broker.bootstrapServers(),
+                (System.nanoTime() - started) / 1_000_000, dataDir);
+        return broker;
+    }
+
+    /** host:port list for clients. */
+    public String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    /** Client properties that reach this broker. */
+    public Map<String, Object> clientProperties() {
+        Map<String, Object> props = new java.util.HashMap<>();
+        cluster.clientProperties().forEach((k, v) -> props.put(String.valueOf(k), v));
+        return props;
+    }
+
+    /** Where the broker keeps its logs (removed on close). */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    @Override
+    public synchronized void close() throws Exception {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            cluster.close();
+        } finally {
+            deleteQuietly(dataDir);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    LOG.debug("could not delete {}", p);
+                }
+            });
+        } catch (IOException e) {
+            LOG.warn("could not remove the broker's data directory {}", dir);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.fusion.jobs.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates topics and waits until every partition has a leader. Producing right after
+ * {@code createTopics} can silently lose a record on Kafka 4.2 (PLATFORM.md), so nothing here
+ * returns before the partitions are ready.
+ */
+public final class TopicAdmin implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicAdmin.class);
+
+    private final Admin admin;
+
+    public TopicAdmin(String bootstrapServers) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        this.admin = Admin.create(props);
+    }
+
+    /** Creates each missing topic with its partition count (replication 1) and waits for leaders. */
+    public void createTopics(Map<String, Integer> partitionsByTopic, Duration timeout)
+            throws InterruptedException {
+        List<NewTopic> topics = new ArrayList<>();
+        partitionsByTopic.forEach((name, partitions) -> topics.add(new NewTopic(name, partitions, (short) 1)));
+        for (var entry : admin.createTopics(topics).values().entrySet()) {
+            try {
+                entry.getValue().get();
+                LOG.info("created topic {}", entry.getKey());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("cannot create topic " + entry.getKey() + ": "
+                            + e.getCause().getMessage(), e.getCause());
+                }
+            }
+        }
+        awaitLeaders(partitionsByTopic.keySet(), timeout);
+    }
+
+    /** Blocks until every partition of {@code topics} has a leader, or fails after {@code timeout}. */
+    public void awaitLeaders(Set<String> topics, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String waitingFor = "";
+        while (System.nanoTime() < deadline) {
+            waitingFor = partitionsWithoutLeader(topics);
+            if (waitingFor.isEmpty()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("partitions without a leader after " + timeout + ": " + waitingFor);
+    }
+
+    private String partitionsWithoutLeader(Set<String> topics) throws InterruptedException {
+        Map<String, TopicDescription> descriptions;
+        try {
+            descriptions = admin.describeTopics(topics).allTopicNames().get();
+        } catch (ExecutionException e) {
+            return "(describe failed: " + e.getCause().getMessage() + ")";
+        }
+        StringBuilder missing = new StringBuilder();
+        for (TopicDescription d : descriptions.values()) {
+            for (TopicPartitionInfo p : d.partitions()) {
+                if (p.leader() == null || p.leader().isEmpty()) {
+                    missing.append(d.name()).append('-').append(p.partition()).append(' ');
+                }
+            }
+        }
+        return missing.toString().trim();
+    }
+
+    /** The underlying admin client, for callers that need more. */
+    public Admin admin() {
+        return admin;
+    }
+
+    @Override
+    public void close() {
+        admin.close(Duration.ofSeconds(5));
+    }
+}

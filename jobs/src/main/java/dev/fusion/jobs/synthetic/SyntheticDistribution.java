@@ -1,0 +1,226 @@
+package dev.fusion.jobs.synthetic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The synthetic multimodal distribution the models were trained on, read from
+ * {@code generator.json} (written by {@code models/training}); samples it exactly as that file's
+ * "sampling" section prescribes, with its own random generator.
+ */
+public final class SyntheticDistribution {
+
+    /** Index of each modality in the arrays below. */
+    public static final int TEXT = 0;
+    public static final int AUDIO = 1;
+    public static final int IMAGE = 2;
+
+    private final int numClasses;
+    private final double[] classPrior;
+    private final double[] absenceRate;
+    private final double[] corruptionRate;
+    private final TextView text;
+    private final FeatureView audio;
+    private final FeatureView image;
+
+    private SyntheticDistribution(JsonNode root) {
+        numClasses = root.get("num_classes").asInt();
+        classPrior = doubles(root.get("class_prior"));
+        absenceRate = perModality(root.get("absence_rate"));
+        corruptionRate = perModality(root.get("corruption_rate"));
+        text = new TextView(root.get("text"));
+        audio = new FeatureView(root.get("audio"));
+        image = new FeatureView(root.get("image"));
+    }
+
+    /** The distribution bundled with the models ({@code fusion-models/generator.json}). */
+    public static SyntheticDistribution bundled() {
+        try (InputStream in = SyntheticDistribution.class.getResourceAsStream("/fusion-models/generator.json")) {
+            if (in == null) {
+                throw new IllegalStateException("fusion-models/generator.json is not on the classpath");
+            }
+            return new SyntheticDistribution(new ObjectMapper().readTree(in));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the bundled generator.json", e);
+        }
+    }
+
+    /** The distribution in {@code file}. */
+    public static SyntheticDistribution load(Path file) {
+        try {
+            return new SyntheticDistribution(new ObjectMapper().readTree(Files.readAllBytes(file)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    public int numClasses() {
+        return numClasses;
+    }
+
+    public int audioDim() {
+        return audio.dim;
+    }
+
+    public int imageDim() {
+        return image.dim;
+    }
+
+    /** Step 1: a class drawn from the prior. */
+    public int sampleClass(Random random) {
+        double u = random.nextDouble();
+        double acc = 0;
+        for (int c = 0; c < numClasses; c++) {
+            acc += classPrior[c];
+            if (u < acc) {
+                return c;
+            }
+        }
+        return numClasses - 1;
+    }
+
+    /** Steps 2-5 for an entity of class {@code y}. */
+    public SyntheticSample sample(int y, Random random) {
+        boolean[] absent = new boolean[3];
+        do {
+            for (int m = 0; m < 3; m++) {
+                absent[m] = random.nextDouble() < absenceRate[m];
+            }
+        } while (absent[0] && absent[1] && absent[2]);
+        boolean[] corrupted = new boolean[3];
+        for (int m = 0; m < 3; m++) {
+            corrupted[m] = !absent[m] && random.nextDouble() < corruptionRate[m];
+        }
+        String t = absent[TEXT] ? null : text.sample(y, corrupted[TEXT], random);
+        float[] a = absent[AUDIO] ? null : audio.sample(y, corrupted[AUDIO], random);
+        float[] i = absent[IMAGE] ? null : image.sample(y, corrupted[IMAGE], random);
+        return new SyntheticSample(y, t, a, i, corrupted);
+    }
+
+    /** A corrupted (pure noise) view of the given modality, for the demo's corruption switch. */
+    public Object noise(int modality, Random random) {
+        return switch (modality) {
+            case TEXT -> text.sample(0, true, random);
+            case AUDIO -> audio.sample(0, true, random);
+            case IMAGE -> image.sample(0, true, random);
+            default -> throw new IllegalArgumentException("modality index " + modality);
+        };
+    }
+
+    private static double[] perModality(JsonNode node) {
+        return new double[] {node.get("text").asDouble(), node.get("audio").asDouble(),
+            node.get("image").asDouble()};
+    }
+
+    private static double[] doubles(JsonNode array) {
+        double[] out = new double[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = array.get(i).asDouble();
+        }
+        return out;
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>(array.size());
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    /** Step 4: sentences from class, shared and noise vocabularies. */
+    private static final class TextView {
+        final int minWords;
+        final int maxWords;
+        final double pClass;
+        final double pShared;
+        final List<List<String>> classWords = new ArrayList<>();
+        final List<String> sharedWords;
+        final List<String> noiseWords;
+
+        TextView(JsonNode node) {
+            minWords = node.get("min_words").asInt();
+            maxWords = node.get("max_words").asInt();
+            pClass = node.get("p_class").asDouble();
+            pShared = node.get("p_shared").asDouble();
+            node.get("class_words").forEach(words -> classWords.add(strings(words)));
+            sharedWords = strings(node.get("shared_words"));
+            noiseWords = strings(node.get("noise_words"));
+        }
+
+        String sample(int y, boolean corrupted, Random random) {
+            int n = minWords + random.nextInt(maxWords - minWords + 1);
+            StringBuilder sb = new StringBuilder();
+            for (int w = 0; w < n; w++) {
+                List<String> from;
+                if (corrupted) {
+                    from = noiseWords;
+                } else {
+                    double u = random.nextDouble();
+                    from = u < pClass ? classWords.get(y) : u < pClass + pShared ? sharedWords : noiseWords;
+                }
+                if (w > 0) {
+                    sb.append(' ');
+                }
+                sb.append(from.get(random.nextInt(from.size())));
+            }
+            sb.setCharAt(0, Character.toUpperCase(sb.charAt(0)));
+            return sb.append('.').toString();
+        }
+    }
+
+    /** Step 5: class mean plus low-rank nuisance plus isotropic noise. */
+    private static final class FeatureView {
+        final int dim;
+        final int rank;
+        final double noiseStd;
+        final double corruptionStd;
+        final double[][] classMeans;
+        final double[][] nuisanceBasis;
+
+        FeatureView(JsonNode node) {
+            dim = node.get("dim").asInt();
+            rank = node.get("nuisance_rank").asInt();
+            noiseStd = node.get("noise_std").asDouble();
+            corruptionStd = node.get("corruption_std").asDouble();
+            classMeans = matrix(node.get("class_means"));
+            nuisanceBasis = matrix(node.get("nuisance_basis"));
+        }
+
+        float[] sample(int y, boolean corrupted, Random random) {
+            float[] x = new float[dim];
+            if (corrupted) {
+                for (int i = 0; i < dim; i++) {
+                    x[i] = (float) (corruptionStd * random.nextGaussian());
+                }
+                return x;
+            }
+            double[] f = new double[rank];
+            for (int j = 0; j < rank; j++) {
+                f[j] = random.nextGaussian();
+            }
+            for (int i = 0; i < dim; i++) {
+                double v = classMeans[y][i] + noiseStd * random.nextGaussian();
+                for (int j = 0; j < rank; j++) {
+                    v += f[j] * nuisanceBasis[j][i];
+                }
+                x[i] = (float) v;
+            }
+            return x;
+        }
+
+        private static double[][] matrix(JsonNode rows) {
+            double[][] out = new double[rows.size()][];
+            for (int r = 0; r < out.length; r++) {
+                out[r] = doubles(rows.get(r));
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.fusion.jobs.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.ConfigOption;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Loading, overriding and validating the job configuration; every error names its key. */
+class FusionConfigTest {
+
+    private static final Path EXAMPLE = Path.of("..", "config", "fusion.example.yaml");
+
+    @Test
+    void defaultsAreValid() {
+        FusionConfig config = FusionConfig.of(Map.of());
+        assertThat(config.get(FusionOptions.BATCH_SIZE)).isEqualTo(64);
+        assertThat(config.get(FusionOptions.MAX_DELAY)).isEqualTo(Duration.ofMillis(20));
+        assertThat(config.get(FusionOptions.EXACTLY_ONCE)).isTrue();
+        assertThat(config.get(FusionOptions.ALIGN_POLICY)).isEqualTo(FusionOptions.AlignPolicy.WINDOW);
+    }
+
+    @Test
+    void theExampleFileIsValidAndDocumentsEveryOption() throws Exception {
+        FusionConfig config = FusionConfig.load(EXAMPLE, Map.of());
+        assertThat(config.get(FusionOptions.BOOTSTRAP_SERVERS)).isEqualTo("localhost:9092");
+        String text = Files.readString(EXAMPLE);
+        for (ConfigOption<?> option : FusionOptions.all()) {
+            String leaf = option.key().substring(option.key().lastIndexOf('.') + 1);
+            assertThat(text).as("example config mentions " + option.key()).contains(leaf + ":");
+        }
+        // Its values are the defaults, apart from the bootstrap servers it must name.
+        Map<String, String> defaults = FusionConfig.of(Map.of()).effective();
+        Map<String, String> example = config.effective();
+        example.remove("kafka.bootstrap-servers");
+        defaults.remove("kafka.bootstrap-servers");
+        assertThat(example).isEqualTo(defaults);
+    }
+
+    @Test
+    void nestedYamlAndOverridesCombineWithOverridesWinning(@TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("c.yaml");
+        Files.writeString(yaml, "inference:\n  batch-size: 16\n  max-delay: 5 ms\nalign:\n  policy: latest\n");
+        FusionConfig config = FusionConfig.load(yaml, Map.of("inference.batch-size", "8"));
+        assertThat(config.get(FusionOptions.BATCH_SIZE)).isEqualTo(8);
+        assertThat(config.get(FusionOptions.MAX_DELAY)).isEqualTo(Duration.ofMillis(5));
+        assertThat(config.get(FusionOptions.ALIGN_POLICY)).isEqualTo(FusionOptions.AlignPolicy.LATEST);
+    }
+
+    @Test
+    void anUnknownKeyFailsWithASuggestion() {
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("inference.batchsize", "8")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown configuration key 'inference.batchsize'")
+                .hasMessageContaining("did you mean 'inference.batch-size'?");
+    }
+
+    @Test
+    void aBadValueNamesItsKey() {
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("inference.max-delay", "soon")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("invalid value 'soon' for inference.max-delay");
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("align.policy", "sliding")))
+                .hasMessageStartingWith("invalid value 'sliding' for align.policy");
+    }
+
+    @Test
+    void rangesAreChecked() {
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("inference.batch-size", "0")))
+                .hasMessage("inference.batch-size must be at least 1, got 0");
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("routing.min-gate", "1.5")))
+                .hasMessage("routing.min-gate must be in [0, 1), got 1.5");
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("align.window", "0 ms")))
+                .hasMessage("align.window must be positive, got PT0S");
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("validation.min-event-time", "yesterday")))
+                .hasMessageStartingWith("invalid value 'yesterday' for validation.min-event-time");
+    }
+
+    @Test
+    void transactionTimeoutMustExceedTheCheckpointInterval() {
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("kafka.transaction-timeout", "1 s",
+                "job.checkpoint-interval", "2 s")))
+                .hasMessageStartingWith("kafka.transaction-timeout (PT1S) must exceed job.checkpoint-interval (PT2S)");
+    }
+
+    @Test
+    void everyOptionHasADescription() {
+        assertThat(FusionOptions.all().stream().filter(o -> o.description().toString().isBlank())
+                .map(ConfigOption::key).collect(Collectors.toList())).isEmpty();
+        assertThat(FusionOptions.all()).hasSizeGreaterThan(25);
+    }
+}

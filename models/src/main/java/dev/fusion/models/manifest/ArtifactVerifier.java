@@ -1,0 +1,44 @@
+package dev.fusion.models.manifest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** Reads a model file and checks that it exists and that its SHA-256 matches the manifest. */
+final class ArtifactVerifier {
+
+    private ArtifactVerifier() {
+    }
+
+    /** The verified bytes of the model's ONNX file. */
+    static byte[] readVerified(ModelSpec spec) {
+        ModelSource source = spec.source();
+        if (!source.exists()) {
+            throw new ModelValidationException(spec.label() + ": file " + spec.file()
+                    + " not found (" + source.describe() + ")");
+        }
+        byte[] bytes;
+        try (InputStream in = source.open()) {
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new ModelValidationException(spec.label() + ": cannot read " + spec.file()
+                    + " (" + source.describe() + "): " + e.getMessage(), e);
+        }
+        String actual = sha256(bytes);
+        if (!actual.equals(spec.sha256())) {
+            throw new ModelValidationException(spec.label() + ": sha256 of " + spec.file()
+                    + " is " + actual + " but the manifest says " + spec.sha256());
+        }
+        return bytes;
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}

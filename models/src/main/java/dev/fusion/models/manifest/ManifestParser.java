@@ -1,0 +1,175 @@
+package dev.fusion.models.manifest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Turns manifest JSON into typed specs; checks presence and types of fields, not consistency. */
+final class ManifestParser {
+
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+
+    private final ArtifactRoot root;
+
+    ManifestParser(ArtifactRoot root) {
+        this.root = root;
+    }
+
+    ModelManifest parse(JsonNode json) {
+        if (json == null || !json.isObject()) {
+            throw new ModelValidationException(
+                    root.describe() + "/" + ArtifactRoot.MANIFEST_FILE + " is not a JSON object");
+        }
+        JsonFields fields = new JsonFields(json, ArtifactRoot.MANIFEST_FILE);
+        int manifestVersion = fields.integer("manifest_version");
+        if (manifestVersion != ModelManifest.SUPPORTED_MANIFEST_VERSION) {
+            throw fields.error("manifest_version " + manifestVersion + " is not supported (only "
+                    + ModelManifest.SUPPORTED_MANIFEST_VERSION + ")");
+        }
+        String family = fields.optionalText("model_family");
+        String version = fields.text("version");
+        int embeddingDim = fields.integer("embedding_dim");
+        int numClasses = fields.integer("num_classes");
+        checkModalities(fields);
+        JsonNode modelsNode = fields.array("models");
+        List<ModelSpec> models = new ArrayList<>();
+        for (int i = 0; i < modelsNode.size(); i++) {
+            models.add(parseModel(modelsNode.get(i), i));
+        }
+        return new ModelManifest(
+                family, version, embeddingDim, numClasses, models, root);
+    }
+
+    private static void checkModalities(JsonFields fields) {
+        JsonNode modalities = fields.array("modalities");
+        List<String> ids = new ArrayList<>();
+        modalities.forEach(node -> ids.add(node.asText()));
+        List<String> expected = new ArrayList<>();
+        for (Modality modality : Modality.values()) {
+            expected.add(modality.id());
+        }
+        if (!ids.equals(expected)) {
+            throw fields.error("modalities must be " + expected + " in this order but are " + ids);
+        }
+    }
+
+    private ModelSpec parseModel(JsonNode node, int index) {
+        if (node == null || !node.isObject()) {
+            throw new ModelValidationException(
+                    ArtifactRoot.MANIFEST_FILE + ": models[" + index + "] is not an object");
+        }
+        JsonFields anonymous = new JsonFields(node, ArtifactRoot.MANIFEST_FILE + ": models["
+                + index + "]");
+        String name = anonymous.text("name");
+        JsonFields fields = new JsonFields(node, "model '" + name + "'");
+
+        String roleId = fields.text("role");
+        ModelRole role = ModelRole.fromIdOrNull(roleId);
+        if (role == null) {
+            throw fields.error("role '" + roleId + "' is not one of routing, integration");
+        }
+        Modality modality = null;
+        FusionMode fusionMode = null;
+        if (role == ModelRole.ROUTING) {
+            modality = parseEnum(fields, "modality", Modality::fromId);
+        } else {
+            fusionMode = parseEnum(fields, "fusion_mode", FusionMode::fromId);
+        }
+        String file = fields.text("file");
+        checkPlainFileName(fields, file);
+        String sha256 = fields.text("sha256");
+        if (!SHA256_HEX.matcher(sha256).matches()) {
+            throw fields.error("sha256 '" + sha256 + "' is not 64 lower-case hex digits");
+        }
+        TokenizerConfig tokenizer = fields.has("tokenizer")
+                ? parseTokenizer(new JsonFields(fields.object("tokenizer"),
+                        fields.owner() + ": tokenizer"))
+                : null;
+        return new ModelSpec(
+                name,
+                role,
+                modality,
+                fusionMode,
+                fields.text("version"),
+                file,
+                sha256,
+                fields.integer("opset"),
+                parseTensors(fields, "inputs"),
+                parseTensors(fields, "outputs"),
+                fields.optionalInteger("input_dim"),
+                tokenizer,
+                root.resolve(file));
+    }
+
+    private interface EnumParser<E> {
+        E parse(String id);
+    }
+
+    private static <E> E parseEnum(JsonFields fields, String field, EnumParser<E> parser) {
+        String id = fields.text(field);
+        try {
+            return parser.parse(id);
+        } catch (IllegalArgumentException e) {
+            throw fields.error("field '" + field + "': " + e.getMessage());
+        }
+    }
+
+    private static void checkPlainFileName(JsonFields fields, String file) {
+        Path path = Path.of(file);
+        if (path.isAbsolute() || !path.normalize().equals(path) || path.startsWith("..")
+                || file.contains("\\")) {
+            throw fields.error("file '" + file
+                    + "' must be a relative path inside the model directory");
+        }
+    }
+
+    private static List<TensorSpec> parseTensors(JsonFields fields, String field) {
+        JsonNode array = fields.array(field);
+        List<TensorSpec> tensors = new ArrayList<>();
+        for (int i = 0; i < array.size(); i++) {
+            JsonNode node = array.get(i);
+            String where = fields.owner() + ": " + field + "[" + i + "]";
+            if (!node.isObject()) {
+                throw new ModelValidationException(where + " is not an object");
+            }
+            JsonFields tensor = new JsonFields(node, where);
+            String name = tensor.text("name");
+            String dtypeId = tensor.text("dtype");
+            DataType dtype = DataType.fromIdOrNull(dtypeId);
+            if (dtype == null) {
+                throw fields.error(singular(field) + " '" + name + "' has dtype '" + dtypeId
+                        + "'; valid values: float32, int64");
+            }
+            JsonNode shapeNode = tensor.array("shape");
+            long[] shape = new long[shapeNode.size()];
+            for (int axis = 0; axis < shape.length; axis++) {
+                JsonNode dim = shapeNode.get(axis);
+                if (!dim.isIntegralNumber() || (dim.longValue() < 1
+                        && dim.longValue() != TensorSpec.DYNAMIC)) {
+                    throw fields.error(singular(field) + " '" + name + "' has shape " + shapeNode
+                            + "; every axis must be a positive size or -1 (dynamic)");
+                }
+                shape[axis] = dim.longValue();
+            }
+            tensors.add(new TensorSpec(name, dtype, shape));
+        }
+        return tensors;
+    }
+
+    private static TokenizerConfig parseTokenizer(JsonFields fields) {
+        return new TokenizerConfig(
+                fields.text("type"),
+                fields.text("normalization"),
+                fields.bool("lowercase"),
+                fields.integer("ngram_max"),
+                fields.integer("vocab_size"),
+                fields.integer("max_tokens"),
+                fields.text("hash"));
+    }
+
+    static String singular(String field) {
+        return field.equals("inputs") ? "input" : "output";
+    }
+}

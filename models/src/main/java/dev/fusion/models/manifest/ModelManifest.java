@@ -1,0 +1,215 @@
+package dev.fusion.models.manifest;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The validated {@code manifest.json}: every model it names exists, has the declared SHA-256,
+ * and its ONNX inputs and outputs match the manifest and the contract (docs/MODEL_CONTRACT.md).
+ */
+public final class ModelManifest {
+
+    /** Classpath prefix under which the models module bundles {@code models/artifacts/}. */
+    public static final String BUNDLED_PREFIX = "fusion-models";
+
+    static final int SUPPORTED_MANIFEST_VERSION = 1;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelManifest.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String modelFamily;
+    private final String version;
+    private final int embeddingDim;
+    private final int numClasses;
+    private final List<ModelSpec> models;
+    private final ArtifactRoot root;
+
+    ModelManifest(
+            String modelFamily,
+            String version,
+            int embeddingDim,
+            int numClasses,
+            List<ModelSpec> models,
+            ArtifactRoot root) {
+        this.modelFamily = modelFamily;
+        this.version = version;
+        this.embeddingDim = embeddingDim;
+        this.numClasses = numClasses;
+        this.models = List.copyOf(models);
+        this.root = root;
+    }
+
+    /**
+     * Loads and validates {@code dir/manifest.json} and every model it names.
+     *
+     * @throws ModelValidationException naming the model and the mismatch
+     */
+    public static ModelManifest load(Path dir) {
+        Objects.requireNonNull(dir, "dir");
+        Path file = dir.resolve(ArtifactRoot.MANIFEST_FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new ModelValidationException("model directory " + dir.toAbsolutePath()
+                    + " has no " + ArtifactRoot.MANIFEST_FILE);
+        }
+        ArtifactRoot root = ArtifactRoot.directory(dir);
+        try (InputStream in = Files.newInputStream(file)) {
+            return validate(parse(in, root));
+        } catch (IOException e) {
+            throw new ModelValidationException("cannot read " + file.toAbsolutePath() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Loads and validates the models this module's jar bundles under {@value #BUNDLED_PREFIX}. */
+    public static ModelManifest loadBundled() {
+        return loadBundled(ModelManifest.class.getClassLoader());
+    }
+
+    /** As {@link #loadBundled()}, resolving the resources with {@code loader}. */
+    public static ModelManifest loadBundled(ClassLoader loader) {
+        ArtifactRoot root = ArtifactRoot.classpath(BUNDLED_PREFIX, loader);
+        ModelSource manifest = root.resolve(ArtifactRoot.MANIFEST_FILE);
+        if (!manifest.exists()) {
+            throw new ModelValidationException("no bundled models: " + manifest.describe()
+                    + " is not on the classpath");
+        }
+        try (InputStream in = manifest.open()) {
+            return validate(parse(in, root));
+        } catch (IOException e) {
+            throw new ModelValidationException("cannot read " + manifest.describe() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static ModelManifest parse(InputStream in, ArtifactRoot root) throws IOException {
+        JsonNode json;
+        try {
+            json = JSON.readTree(in);
+        } catch (JsonProcessingException e) {
+            throw new ModelValidationException(root.describe() + "/" + ArtifactRoot.MANIFEST_FILE
+                    + " is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        return new ManifestParser(root).parse(json);
+    }
+
+    /** File and signature checks come before the contract checks: they say what is really there. */
+    private static ModelManifest validate(ModelManifest manifest) {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        for (ModelSpec spec : manifest.models) {
+            byte[] bytes = spec.readVerifiedBytes();
+            try (OrtSession.SessionOptions options = validationOptions();
+                    OrtSession session = env.createSession(bytes, options)) {
+                SignatureVerifier.verify(spec, session);
+            } catch (OrtException e) {
+                throw new ModelValidationException(spec.label() + ": ONNX Runtime cannot load "
+                        + spec.file() + ": " + e.getMessage(), e);
+            }
+        }
+        ContractValidator.validate(manifest);
+        LOG.info("Validated {} models of manifest {} (version {}) in {}",
+                manifest.models.size(), manifest.modelFamily, manifest.version,
+                manifest.root.describe());
+        return manifest;
+    }
+
+    /** Only the graph's signature is read, so skip optimization and use one thread. */
+    private static OrtSession.SessionOptions validationOptions() throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+        options.setIntraOpNumThreads(1);
+        options.setInterOpNumThreads(1);
+        return options;
+    }
+
+    /** The {@code model_family} field, or null when the manifest has none. */
+    public String modelFamily() {
+        return modelFamily;
+    }
+
+    /** The manifest's version; {@code FusedEvent.model_version} carries it. */
+    public String version() {
+        return version;
+    }
+
+    /** D, the common embedding dimension. */
+    public int embeddingDim() {
+        return embeddingDim;
+    }
+
+    /** K, the number of output classes. */
+    public int numClasses() {
+        return numClasses;
+    }
+
+    /** Every model, in manifest order. */
+    public List<ModelSpec> models() {
+        return models;
+    }
+
+    /** Where the manifest was loaded from, for logs. */
+    public String location() {
+        return root.describe();
+    }
+
+    /** The model with this name; throws naming the valid names if there is none. */
+    public ModelSpec model(String name) {
+        return models.stream().filter(m -> m.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no model '" + name
+                        + "' in the manifest; models: "
+                        + models.stream().map(ModelSpec::name).toList()));
+    }
+
+    /** The routing model of a modality (validation guarantees exactly one). */
+    public ModelSpec routing(Modality modality) {
+        return models.stream()
+                .filter(m -> m.role() == ModelRole.ROUTING && m.modality() == modality)
+                .findFirst().orElseThrow();
+    }
+
+    /** The integration model of a fusion mode, if the manifest has one. */
+    public Optional<ModelSpec> findIntegration(FusionMode mode) {
+        return models.stream()
+                .filter(m -> m.role() == ModelRole.INTEGRATION && m.fusionMode() == mode)
+                .findFirst();
+    }
+
+    /** The integration model of a fusion mode; throws naming the modes the manifest has. */
+    public ModelSpec integration(FusionMode mode) {
+        return findIntegration(mode).orElseThrow(() -> new IllegalArgumentException(
+                "the manifest has no integration model for fusion mode '" + mode
+                        + "'; it has: " + models.stream()
+                        .filter(m -> m.role() == ModelRole.INTEGRATION)
+                        .map(m -> m.fusionMode().id()).toList()));
+    }
+
+    /**
+     * Opens another artifact beside the manifest, e.g. {@code generator.json}; the caller closes
+     * the stream.
+     */
+    public InputStream openArtifact(String relativeName) throws IOException {
+        if (relativeName.contains("..") || relativeName.startsWith("/")) {
+            throw new IllegalArgumentException(
+                    "artifact name '" + relativeName + "' must be relative to the manifest");
+        }
+        return root.resolve(relativeName).open();
+    }
+
+    @Override
+    public String toString() {
+        return "ModelManifest{" + modelFamily + " " + version + ", " + models.size()
+                + " models, " + root.describe() + "}";
+    }
+}

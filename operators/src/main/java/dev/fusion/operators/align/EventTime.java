@@ -1,0 +1,30 @@
+package dev.fusion.operators.align;
+
+import java.time.Instant;
+
+/** Event-time arithmetic that saturates instead of wrapping, and how drop messages print times. */
+final class EventTime {
+
+    private EventTime() {
+    }
+
+    /** {@code a + b}, clamped to the range of long. */
+    static long plus(long a, long b) {
+        long sum = a + b;
+        // Overflow happened iff both operands have the sign opposite to the sum's.
+        if (((a ^ sum) & (b ^ sum)) < 0) {
+            return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return sum;
+    }
+
+    /** {@code a - b} for {@code b >= 0}, clamped to the range of long. */
+    static long minus(long a, long b) {
+        return plus(a, -b);
+    }
+
+    /** An ISO-8601 instant. */
+    static String format(long millis) {
+        return Instant.ofEpochMilli(millis).toString();
+    }
+}

@@ -1,0 +1,193 @@
+package dev.fusion.operators.align;
+
+import dev.fusion.operators.outputs.DroppedEvents;
+import dev.fusion.operators.outputs.SideOutputs;
+import dev.fusion.operators.records.FusionRequest;
+import dev.fusion.operators.records.RoutedRecord;
+import dev.fusion.schemas.AlignmentPolicy;
+import dev.fusion.schemas.DropReason;
+import dev.fusion.schemas.Modality;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Latest policy (zero-order hold): every accepted record triggers one fusion with, for each other
+ * modality, the entity's newest record not older than {@code align.ttl}.
+ *
+ * <p>Records wait in state until the watermark reaches their event time, so triggers are handled
+ * in event-time order and the output does not depend on arrival order. Records at one timestamp
+ * are handled by (modality, event id), after all of them have joined the history.
+ */
+public class LatestAlignFunction extends KeyedProcessFunction<String, RoutedRecord, FusionRequest> {
+
+    private static final Comparator<RoutedRecord> TRIGGER_ORDER =
+            Comparator.<RoutedRecord>comparingInt(r -> r.modality.ordinal())
+                    .thenComparing(r -> r.eventId);
+    private static final Comparator<RoutedRecord> HISTORY_ORDER =
+            Comparator.<RoutedRecord>comparingLong(r -> r.eventTime).thenComparing(r -> r.eventId);
+
+    private final long latenessMillis;
+    private final long ttlMillis;
+    private final int dim;
+
+    /** Accepted records not yet triggered, by event time. */
+    private transient MapState<Long, RoutedRecord[]> pending;
+    /** Triggered records a future trigger may still hold, per modality, in HISTORY_ORDER. */
+    private transient MapState<Modality, RoutedRecord[]> history;
+
+    public LatestAlignFunction(AlignmentOptions options, int dim) {
+        if (dim <= 0) {
+            throw new IllegalArgumentException("embedding dimension must be positive, got " + dim);
+        }
+        this.latenessMillis = options.allowedLatenessMillis();
+        this.ttlMillis = options.ttlMillis();
+        this.dim = dim;
+    }
+
+    static MapStateDescriptor<Long, RoutedRecord[]> pendingDescriptor() {
+        return new MapStateDescriptor<>("align-latest-pending", AlignStateTypes.TIMESTAMP,
+                AlignStateTypes.RECORDS);
+    }
+
+    static MapStateDescriptor<Modality, RoutedRecord[]> historyDescriptor() {
+        return new MapStateDescriptor<>("align-latest-history", AlignStateTypes.MODALITY,
+                AlignStateTypes.RECORDS);
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        pending = getRuntimeContext().getMapState(pendingDescriptor());
+        history = getRuntimeContext().getMapState(historyDescriptor());
+    }
+
+    @Override
+    public void processElement(RoutedRecord record, Context ctx, Collector<FusionRequest> out)
+            throws Exception {
+        long t = record.eventTime;
+        long watermark = ctx.timerService().currentWatermark();
+        if (EventTime.plus(t, latenessMillis) <= watermark) {
+            ctx.output(SideOutputs.DROPPED, DroppedEvents.of(record, DropReason.LATE,
+                    "event time " + EventTime.format(t) + " is late: watermark "
+                            + EventTime.format(watermark) + ", allowed lateness " + latenessMillis
+                            + " ms"));
+            return;
+        }
+        pending.put(t, append(pending.get(t), record));
+        ctx.timerService().registerEventTimeTimer(t);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<FusionRequest> out)
+            throws Exception {
+        // One timer per timestamp serves both as trigger and as cleanup: trigger first, so a
+        // record exactly ttl old is still held before it is pruned.
+        RoutedRecord[] due = pending.get(timestamp);
+        if (due != null) {
+            pending.remove(timestamp);
+            trigger(ctx.getCurrentKey(), timestamp, due, out);
+            ctx.timerService().registerEventTimeTimer(
+                    EventTime.plus(EventTime.plus(timestamp, ttlMillis), latenessMillis));
+        }
+        // Triggers still to come: pending ones (later than this timer, since timers fire in
+        // order) and records yet to arrive (later than watermark - lateness).
+        long watermark = ctx.timerService().currentWatermark();
+        long horizon = Math.min(EventTime.plus(timestamp, 1),
+                EventTime.plus(EventTime.minus(watermark, latenessMillis), 1));
+        prune(horizon);
+    }
+
+    private void trigger(String entityId, long t, RoutedRecord[] due, Collector<FusionRequest> out)
+            throws Exception {
+        Arrays.sort(due, TRIGGER_ORDER);
+        RoutedRecord[][] held = new RoutedRecord[Modality.values().length][];
+        for (Modality m : Modality.values()) {
+            RoutedRecord[] arrived = Arrays.stream(due).filter(r -> r.modality == m)
+                    .toArray(RoutedRecord[]::new);
+            RoutedRecord[] known = history.get(m);
+            if (arrived.length > 0) {
+                known = merge(known, arrived);
+                history.put(m, known);
+            }
+            held[m.ordinal()] = known;
+        }
+        long oldest = EventTime.minus(t, ttlMillis);
+        for (RoutedRecord r : due) {
+            FusionRequest request = FusionRequest.empty(entityId, t, AlignmentPolicy.LATEST, dim);
+            request.triggerEventId = r.eventId;
+            request.put(r.modality, r.embedding, r.gateLogit);
+            List<String> sources = new ArrayList<>();
+            sources.add(r.eventId);
+            for (Modality m : Modality.values()) {
+                RoutedRecord h = m == r.modality ? null : newest(held[m.ordinal()], oldest, t);
+                if (h != null) {
+                    request.put(m, h.embedding, h.gateLogit);
+                    sources.add(h.eventId);
+                }
+            }
+            request.sourceEventIds = sources.toArray(String[]::new);
+            out.collect(request);
+        }
+    }
+
+    /**
+     * Drops history no trigger at or after {@code horizon} can hold: records older than
+     * {@code horizon - ttl}, and any record with a newer one of its modality at or before
+     * {@code horizon}, which every such trigger would prefer.
+     */
+    private void prune(long horizon) throws Exception {
+        long oldest = EventTime.minus(horizon, ttlMillis);
+        for (Modality m : Modality.values()) {
+            RoutedRecord[] known = history.get(m);
+            if (known == null) {
+                continue;
+            }
+            int from = 0;
+            for (int i = known.length - 1; i >= 0; i--) {
+                if (known[i].eventTime <= horizon) {
+                    from = known[i].eventTime < oldest ? i + 1 : i;
+                    break;
+                }
+            }
+            if (from == known.length) {
+                history.remove(m);
+            } else if (from > 0) {
+                history.put(m, Arrays.copyOfRange(known, from, known.length));
+            }
+        }
+    }
+
+    /** The newest record with {@code oldest <= eventTime <= t}, or null. */
+    private static RoutedRecord newest(RoutedRecord[] known, long oldest, long t) {
+        if (known == null) {
+            return null;
+        }
+        for (int i = known.length - 1; i >= 0; i--) {
+            if (known[i].eventTime <= t) {
+                return known[i].eventTime >= oldest ? known[i] : null;
+            }
+        }
+        return null;
+    }
+
+    private static RoutedRecord[] merge(RoutedRecord[] known, RoutedRecord[] arrived) {
+        RoutedRecord[] merged = known == null ? arrived.clone() : append(known, arrived);
+        Arrays.sort(merged, HISTORY_ORDER);
+        return merged;
+    }
+
+    private static RoutedRecord[] append(RoutedRecord[] base, RoutedRecord... more) {
+        if (base == null) {
+            return more.clone();
+        }
+        RoutedRecord[] out = Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, out, base.length, more.length);
+        return out;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.fusion.operators.decode;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What a valid input event looks like beyond its schema: vector lengths, text size and a sane
+ * event-time range. Each limit is a configuration option; errors name its key.
+ *
+ * @param audioDim required length of audio features ({@code models}: the audio routing input)
+ * @param imageDim required length of image features
+ * @param maxTextChars {@code validation.max-text-chars}: longest accepted text, in chars
+ * @param minEventTime {@code validation.min-event-time}: earliest accepted event time
+ * @param maxFutureSkew {@code validation.max-future-skew}: how far ahead of the wall clock an
+ *     event time may be
+ */
+public record ValidationOptions(int audioDim, int imageDim, int maxTextChars, Instant minEventTime,
+        Duration maxFutureSkew) implements Serializable {
+
+    public static final String MAX_TEXT_CHARS = "validation.max-text-chars";
+    public static final String MIN_EVENT_TIME = "validation.min-event-time";
+    public static final String MAX_FUTURE_SKEW = "validation.max-future-skew";
+
+    /** Defaults: 10 000 chars, nothing before 2000-01-01, at most one day in the future. */
+    public static ValidationOptions defaults(int audioDim, int imageDim) {
+        return new ValidationOptions(audioDim, imageDim, 10_000,
+                Instant.parse("2000-01-01T00:00:00Z"), Duration.ofDays(1));
+    }
+
+    public ValidationOptions {
+        if (audioDim <= 0 || imageDim <= 0) {
+            throw new IllegalArgumentException("feature dimensions must be positive, got audio="
+                    + audioDim + ", image=" + imageDim);
+        }
+        if (maxTextChars <= 0) {
+            throw new IllegalArgumentException(MAX_TEXT_CHARS + " must be positive, got " + maxTextChars);
+        }
+        if (minEventTime == null) {
+            throw new IllegalArgumentException(MIN_EVENT_TIME + " must be set");
+        }
+        if (maxFutureSkew == null || maxFutureSkew.isNegative()) {
+            throw new IllegalArgumentException(MAX_FUTURE_SKEW + " must be zero or positive, got "
+                    + maxFutureSkew);
+        }
+    }
+
+    /** Whether {@code eventTimeMillis} lies in the accepted range at wall-clock {@code nowMillis}. */
+    public boolean eventTimeInRange(long eventTimeMillis, long nowMillis) {
+        return eventTimeMillis >= minEventTime.toEpochMilli()
+                && eventTimeMillis <= nowMillis + maxFutureSkew.toMillis();
+    }
+}

@@ -1,0 +1,41 @@
+package dev.fusion.operators.filter;
+
+import dev.fusion.operators.outputs.DroppedEvents;
+import dev.fusion.operators.outputs.SideOutputs;
+import dev.fusion.operators.records.RoutedRecord;
+import dev.fusion.schemas.DropReason;
+import java.util.Locale;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Level-1 coarse filter: a record whose gate {@code sigmoid(gateLogit)} is below
+ * {@code routing.min-gate} is dropped as FILTERED, sparing the level-2 model the work.
+ */
+public class GateFilterFunction extends ProcessFunction<RoutedRecord, RoutedRecord> {
+
+    public static final String MIN_GATE = "routing.min-gate";
+
+    private final double minGate;
+
+    /** {@code minGate} in [0, 1); 0 lets every record through. */
+    public GateFilterFunction(double minGate) {
+        if (!(minGate >= 0 && minGate < 1)) {
+            throw new IllegalArgumentException(MIN_GATE + " must be in [0, 1), got " + minGate);
+        }
+        this.minGate = minGate;
+    }
+
+    @Override
+    public void processElement(RoutedRecord record, Context ctx, Collector<RoutedRecord> out) {
+        double gate = record.gate();
+        if (minGate > 0 && gate < minGate) {
+            String message = String.format(Locale.ROOT, "gate %.4f below %s %.4f", gate, MIN_GATE,
+                    minGate);
+            ctx.output(SideOutputs.DROPPED,
+                    DroppedEvents.of(record, DropReason.FILTERED, message));
+            return;
+        }
+        out.collect(record);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.fusion.operators.integration;
+
+import dev.fusion.models.inference.IntegrationBatch;
+import dev.fusion.models.inference.IntegrationModel;
+import dev.fusion.models.inference.IntegrationResult;
+import dev.fusion.models.manifest.FusionMode;
+import dev.fusion.models.manifest.ModelSpec;
+import dev.fusion.models.runtime.RuntimeOptions;
+import dev.fusion.operators.batch.BatchFunction;
+import dev.fusion.operators.records.FusionRequest;
+import dev.fusion.operators.routing.ModelLocation;
+import dev.fusion.schemas.FusedEvent;
+import dev.fusion.schemas.Modality;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/** Level-2 integration: fuses a micro-batch of aligned requests into {@link FusedEvent}s. */
+public final class IntegrationFunction implements BatchFunction<FusionRequest, FusedEvent> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Modality[] MODALITIES = Modality.values();
+
+    private final ModelLocation models;
+    private final FusionMode mode;
+    private final Map<String, String> inferenceOptions;
+    private final Clock clock;
+    private transient IntegrationModel model;
+    private transient String modelVersion;
+
+    public IntegrationFunction(ModelLocation models, FusionMode mode,
+            Map<String, String> inferenceOptions, Clock clock) {
+        this.models = models;
+        this.mode = mode;
+        this.inferenceOptions = Map.copyOf(inferenceOptions);
+        this.clock = clock;
+    }
+
+    @Override
+    public void open() {
+        model = IntegrationModel.open(models.manifest(), mode, RuntimeOptions.fromMap(inferenceOptions));
+        ModelSpec spec = model.spec();
+        modelVersion = spec.name() + "@" + spec.version();
+    }
+
+    @Override
+    public List<FusedEvent> apply(List<FusionRequest> batch) {
+        IntegrationBatch input = new IntegrationBatch(batch.size());
+        for (FusionRequest r : batch) {
+            input.add(row(r, Modality.TEXT), r.gateLogits[0], row(r, Modality.AUDIO), r.gateLogits[1],
+                    row(r, Modality.IMAGE), r.gateLogits[2]);
+        }
+        IntegrationResult result = model.fuse(input);
+        Instant emittedAt = Instant.ofEpochMilli(clock.millis());
+        List<FusedEvent> out = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            out.add(toEvent(batch.get(i), result, i, emittedAt));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (model != null) {
+            model.close();
+            model = null;
+        }
+    }
+
+    private FusedEvent toEvent(FusionRequest r, IntegrationResult result, int row, Instant emittedAt) {
+        List<Modality> present = new ArrayList<>(MODALITIES.length);
+        for (Modality m : MODALITIES) {
+            if (r.has(m)) {
+                present.add(m);
+            }
+        }
+        return FusedEvent.newBuilder()
+                .setEntityId(r.entityId)
+                .setEventTime(Instant.ofEpochMilli(r.eventTime))
+                .setAlignment(r.alignment)
+                .setWindowStart(r.windowStart == null ? null : Instant.ofEpochMilli(r.windowStart))
+                .setFused(boxed(result.fused(row)))
+                .setScores(boxed(result.scores(row)))
+                .setWeights(boxed(result.weights(row)))
+                .setModalities(present)
+                .setSourceEventIds(Arrays.asList(r.sourceEventIds))
+                .setTriggerEventId(r.triggerEventId)
+                .setModelVersion(modelVersion)
+                .setEmittedAt(emittedAt)
+                .build();
+    }
+
+    private static float[] row(FusionRequest r, Modality m) {
+        return r.has(m) ? r.embedding(m) : null;
+    }
+
+    private static List<Float> boxed(float[] values) {
+        List<Float> out = new ArrayList<>(values.length);
+        for (float v : values) {
+            out.add(v);
+        }
+        return out;
+    }
+}
