@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.description.HtmlFormatter;
 
 /**
  * Every option of the fusion job: key, type, default and description, in one place. The YAML
@@ -75,7 +76,8 @@ public final class FusionOptions {
     // ---- Job ----
 
     public static final ConfigOption<String> JOB_NAME = key("job.name")
-            .stringType().defaultValue("multimodal-fusion").withDescription("Flink job name.");
+            .stringType().defaultValue("multimodal-fusion")
+            .withDescription("Flink job name, shown in the web UI, the logs and the metrics.");
 
     public static final ConfigOption<Integer> PARALLELISM = key("job.parallelism")
             .intType().defaultValue(2).withDescription("Default parallelism of the job's operators.");
@@ -166,6 +168,11 @@ public final class FusionOptions {
             .withDescription("How far ahead of the wall clock an event time may be.");
 
     private FusionOptions() {
+    }
+
+    /** An option's description as plain text. */
+    public static String describe(ConfigOption<?> option) {
+        return new HtmlFormatter().format(option.description()).replaceAll("<[^>]+>", "").trim();
     }
 
     /** Every option declared above, in declaration order. */

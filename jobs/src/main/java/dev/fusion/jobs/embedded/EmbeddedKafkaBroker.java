@@ -32,11 +32,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         this.dataDir = dataDir;
     }
 
-    /** Formats and starts a broker; returns once it accepts clients. */
+    /** Formats and starts a broker on a free port; returns once it accepts clients. */
     public static EmbeddedKafkaBroker start() throws Exception {
+        return start(0);
+    }
+
+    /** As {@link #start()}, listening for clients on {@code port} (0: any free port). */
+    public static EmbeddedKafkaBroker start(int port) throws Exception {
         long started = System.nanoTime();
         Path dataDir = Files.createTempDirectory("fusion-kafka-");
-        TestKitNodes nodes = new TestKitNodes.Builder()
+        TestKitNodes.Builder nodesBuilder = new TestKitNodes.Builder();
+        if (port > 0) {
+            // Node 0 is the combined broker and controller; "EXTERNAL" is the kit's client listener.
+            nodesBuilder.setPerServerProperties(Map.of(0, Map.of("listeners",
+                    "EXTERNAL://localhost:" + port + ",CONTROLLER://localhost:0")));
+        }
+        TestKitNodes nodes = nodesBuilder
                 .setCombined(true)
                 .setNumBrokerNodes(1)
                 .setNumControllerNodes(1)
@@ -57,7 +68,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 .build();
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(cluster, dataDir);
         try {
-            cluster.format();
+            formatQuietly(cluster);
             cluster.startup();
             cluster.waitForReadyBrokers();
         } catch (Exception e) {
@@ -67,6 +78,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         LOG.info("embedded Kafka broker ready at {} in {} ms (data in {})", broker.bootstrapServers(),
                 (System.nanoTime() - started) / 1_000_000, dataDir);
         return broker;
+    }
+
+    /** Kafka's storage formatter prints its progress to stdout; keep the launcher's output clean. */
+    private static synchronized void formatQuietly(KafkaClusterTestKit cluster) throws Exception {
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            cluster.format();
+        } finally {
+            System.setOut(stdout);
+        }
     }
 
     /** host:port list for clients. */

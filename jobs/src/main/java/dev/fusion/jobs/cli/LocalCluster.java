@@ -1,0 +1,59 @@
+package dev.fusion.jobs.cli;
+
+import dev.fusion.jobs.FusionEnvironment;
+import dev.fusion.jobs.config.FusionConfig;
+import dev.fusion.jobs.config.FusionOptions;
+import dev.fusion.models.inference.RoutingModel;
+import dev.fusion.models.runtime.RuntimeOptions;
+import dev.fusion.operators.routing.ModelLocation;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** A local Flink MiniCluster with its web UI, for {@code run} and {@code demo}. */
+public final class LocalCluster {
+
+    private LocalCluster() {
+    }
+
+    /** A local environment whose web UI listens on {@code webPort}; fails if the port is taken. */
+    public static StreamExecutionEnvironment environment(FusionConfig config, int webPort) {
+        if (!free(webPort)) {
+            throw new IllegalArgumentException("port " + webPort + " for the Flink web UI is in use; choose"
+                    + " another with --web-port");
+        }
+        Configuration conf = FusionEnvironment.baseConfiguration();
+        conf.set(RestOptions.PORT, webPort);
+        conf.set(RestOptions.BIND_ADDRESS, "localhost");
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(4, config.get(FusionOptions.PARALLELISM)));
+        // ONNX Runtime's per-thread input buffers are direct memory (see the model runtime).
+        conf.set(TaskManagerOptions.TASK_OFF_HEAP_MEMORY, MemorySize.ofMebiBytes(128));
+        return FusionEnvironment.configure(StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf), config);
+    }
+
+    /**
+     * Opens and closes one routing session with the configured device, so that
+     * {@code inference.device: cuda} without a usable GPU fails here, before anything starts.
+     */
+    public static void checkDevice(FusionConfig config, Map<String, String> inferenceOptions) {
+        ModelLocation models = ModelLocation.of(config.isSet(FusionOptions.MODELS_DIR)
+                ? config.get(FusionOptions.MODELS_DIR) : null);
+        try (RoutingModel probe = RoutingModel.open(models.manifest(),
+                dev.fusion.models.manifest.Modality.AUDIO, RuntimeOptions.fromMap(inferenceOptions))) {
+            probe.device();
+        }
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.fusion.jobs.cli;
+
+import dev.fusion.jobs.config.FusionConfig;
+import dev.fusion.jobs.config.FusionOptions;
+import dev.fusion.jobs.synthetic.SyntheticDistribution;
+import dev.fusion.jobs.synthetic.SyntheticLoad;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Set;
+
+/** {@code produce}: synthetic multimodal load into a Kafka cluster, at a fixed rate. */
+final class ProduceCommand {
+
+    static final Set<String> OPTIONS = Set.of("bootstrap-servers", "rate", "duration", "entities",
+            "seed", "corrupt", "corrupt-at", "config");
+
+    private ProduceCommand() {
+    }
+
+    static void run(String[] argv, PrintStream out) throws Exception {
+        Args args = Args.parse("produce", argv, OPTIONS, Set.of());
+        FusionConfig config = CliConfig.load(args);
+        String bootstrap = args.get("bootstrap-servers", config.isSet(FusionOptions.BOOTSTRAP_SERVERS)
+                ? config.get(FusionOptions.BOOTSTRAP_SERVERS) : "localhost:9092");
+        Duration duration = args.duration("duration", Duration.ofSeconds(60));
+        SyntheticLoad.Settings settings = new SyntheticLoad.Settings(bootstrap,
+                config.get(FusionOptions.TOPIC_TEXT), config.get(FusionOptions.TOPIC_AUDIO),
+                config.get(FusionOptions.TOPIC_IMAGE), args.intValue("rate", 1000),
+                args.intValue("entities", 1000), args.intValue("seed", 7),
+                SyntheticLoad.Settings.modalityIndex(args.get("corrupt", "none")),
+                args.duration("corrupt-at", Duration.ZERO).toMillis());
+        SyntheticLoad load = new SyntheticLoad(settings, SyntheticDistribution.bundled());
+        Thread producer = new Thread(load, "synthetic-producer");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            load.stop();
+            joinQuietly(producer);
+        }, "produce-stop"));
+        out.printf("producing %d events/s to %s for %s (Ctrl-C stops)%n", settings.eventsPerSecond(),
+                bootstrap, duration);
+        producer.start();
+        long end = System.currentTimeMillis() + duration.toMillis();
+        while (producer.isAlive() && System.currentTimeMillis() < end) {
+            Thread.sleep(Math.min(1000, Math.max(1, end - System.currentTimeMillis())));
+            long[] p = load.produced();
+            out.printf("produced text %d, audio %d, image %d%s%n", p[0], p[1], p[2],
+                    load.corrupting() ? " (" + args.get("corrupt", "") + " corrupted)" : "");
+        }
+        load.stop();
+        producer.join();
+        if (load.failure() != null) {
+            throw new IllegalStateException("producer failed: " + load.failure().getMessage(), load.failure());
+        }
+        long[] p = load.produced();
+        out.printf("done: %d events (text %d, audio %d, image %d), every send acknowledged%n",
+                p[0] + p[1] + p[2], p[0], p[1], p[2]);
+    }
+
+    private static void joinQuietly(Thread t) {
+        try {
+            t.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.fusion.jobs.demo;
+
+import dev.fusion.jobs.FusionJob;
+import dev.fusion.jobs.FusionJobMain;
+import dev.fusion.jobs.config.FusionConfig;
+import dev.fusion.jobs.config.FusionOptions;
+import dev.fusion.jobs.embedded.EmbeddedKafkaBroker;
+import dev.fusion.jobs.kafka.TopicAdmin;
+import dev.fusion.jobs.synthetic.SyntheticDistribution;
+import dev.fusion.jobs.synthetic.SyntheticLoad;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * {@code demo}: everything embedded. A real single-node Kafka broker, synthetic producers that
+ * sample the training distribution, the fusion job on a local MiniCluster with its web UI, a
+ * status line each second, and a summary at the end (after the duration or on Ctrl-C).
+ */
+public final class DemoCommand {
+
+    static final Set<String> OPTIONS = Set.of("duration", "rate", "entities", "corrupt", "corrupt-at",
+            "web-port", "config", "seed");
+
+    private DemoCommand() {
+    }
+
+    public static void run(String[] argv, PrintStream out) throws Exception {
+        DemoSettings s = DemoSettings.parse(argv);
+        out.printf("demo: %d events/s for %s, %d entities, %s alignment, %s fusion%s%n", s.rate,
+                s.duration, s.entities, s.policy, s.mode,
+                s.corrupt >= 0 ? ", " + s.corruptName + " corrupted from " + s.corruptAt : "");
+        CountDownLatch interrupted = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            interrupted.countDown();
+            try {
+                finished.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "demo-stop"));
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+            FusionConfig config = s.config(broker.bootstrapServers());
+            try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
+                admin.createTopics(topics(config), Duration.ofSeconds(30));
+            }
+            out.println("Kafka broker (KRaft, embedded) at " + broker.bootstrapServers());
+            run(s, config, out, interrupted);
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private static void run(DemoSettings s, FusionConfig config, PrintStream out, CountDownLatch interrupted)
+            throws Exception {
+        FusionJob job = new FusionJob(config, Clock.systemUTC());
+        dev.fusion.jobs.cli.LocalCluster.checkDevice(config, job.inferenceOptions());
+        StreamExecutionEnvironment env = dev.fusion.jobs.cli.LocalCluster.environment(config, s.webPort);
+        FusionJobMain.submit(env, config);
+        JobClient client = env.executeAsync(config.get(FusionOptions.JOB_NAME));
+        out.println("Flink job " + client.getJobID() + " started; web UI: http://localhost:" + s.webPort);
+
+        SyntheticDistribution distribution = SyntheticDistribution.bundled();
+        SyntheticLoad load = new SyntheticLoad(new SyntheticLoad.Settings(config.get(FusionOptions.BOOTSTRAP_SERVERS),
+                config.get(FusionOptions.TOPIC_TEXT), config.get(FusionOptions.TOPIC_AUDIO),
+                config.get(FusionOptions.TOPIC_IMAGE), s.rate, s.entities, s.seed, s.corrupt,
+                s.corruptAt.toMillis()), distribution);
+        LiveStats stats = new LiveStats(config.get(FusionOptions.BOOTSTRAP_SERVERS),
+                config.get(FusionOptions.TOPIC_FUSED), config.get(FusionOptions.TOPIC_DLQ),
+                config.get(FusionOptions.TOPIC_DROPPED), load.truth(), load::corrupting);
+        Thread statsThread = new Thread(stats, "demo-status");
+        Thread producer = new Thread(load, "synthetic-producer");
+        statsThread.start();
+        producer.start();
+
+        StatusLine status = new StatusLine(load, stats, out);
+        long end = System.currentTimeMillis() + s.duration.toMillis();
+        boolean stoppedEarly = false;
+        while (System.currentTimeMillis() < end) {
+            if (interrupted.await(1, TimeUnit.SECONDS)) {
+                stoppedEarly = true;
+                break;
+            }
+            status.print();
+            if (load.failure() != null) {
+                throw new IllegalStateException("producer failed", load.failure());
+            }
+        }
+        long producingMillis = System.currentTimeMillis() - load.startedAt();
+        load.stop();
+        producer.join();
+        out.println(stoppedEarly ? "stopping (Ctrl-C): draining the job..." : "duration reached: draining the job...");
+        // Drain: the final watermark closes every open window, and the savepoint commits the output.
+        Path savepoints = Files.createTempDirectory("fusion-demo-savepoint-");
+        client.stopWithSavepoint(true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                .get(60, TimeUnit.SECONDS);
+        long produced = sum(load.produced());
+        long waitUntil = System.currentTimeMillis() + 15_000;
+        while (stats.accounted() < produced && System.currentTimeMillis() < waitUntil) {
+            Thread.sleep(200);
+        }
+        stats.stop();
+        statsThread.join();
+        deleteQuietly(savepoints);
+
+        out.println("computing offline single-modality baselines with the same models...");
+        Baselines baselines = Baselines.compute(job.manifest(), job.fusionMode(), distribution, 3000, s.seed + 99);
+        new DemoSummary(load, stats, baselines, producingMillis, s).print(out);
+    }
+
+    private static Map<String, Integer> topics(FusionConfig config) {
+        Map<String, Integer> topics = new LinkedHashMap<>();
+        var names = FusionJobMain.topics(config);
+        for (int i = 0; i < names.size(); i++) {
+            topics.put(names.get(i), i < 4 ? 2 : 1);
+        }
+        return topics;
+    }
+
+    private static long sum(long[] v) {
+        return v[0] + v[1] + v[2];
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            // A temp directory; the OS cleans it eventually.
+        }
+    }
+}

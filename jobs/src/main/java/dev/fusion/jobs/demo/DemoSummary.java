@@ -1,0 +1,67 @@
+package dev.fusion.jobs.demo;
+
+import dev.fusion.jobs.synthetic.SyntheticLoad;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The end-of-demo summary: totals, accounting, latency, accuracy against baselines, weights. */
+final class DemoSummary {
+
+    private final SyntheticLoad load;
+    private final LiveStats stats;
+    private final Baselines baselines;
+    private final long producingMillis;
+    private final DemoSettings settings;
+
+    DemoSummary(SyntheticLoad load, LiveStats stats, Baselines baselines, long producingMillis,
+            DemoSettings settings) {
+        this.load = load;
+        this.stats = stats;
+        this.baselines = baselines;
+        this.producingMillis = producingMillis;
+        this.settings = settings;
+    }
+
+    void print(PrintStream out) {
+        long[] p = load.produced();
+        long produced = p[0] + p[1] + p[2];
+        LiveStats.Phase before = stats.phase(0);
+        LiveStats.Phase after = stats.phase(1);
+        long fused = before.fused + after.fused;
+        double seconds = producingMillis / 1000.0;
+        List<Long> latencies = new ArrayList<>(before.latencies);
+        latencies.addAll(after.latencies);
+        out.println();
+        out.println("==================== demo summary ====================");
+        out.printf(Locale.ROOT, "input      %d events in %.1f s (%.0f/s): text %d, audio %d, image %d%n",
+                produced, seconds, produced / seconds, p[0], p[1], p[2]);
+        out.printf(Locale.ROOT, "output     %d fused (%.0f/s), %d dead letters, %d dropped%n", fused,
+                fused / seconds, stats.deadLetters(), stats.dropped());
+        long accounted = stats.accounted();
+        out.printf(Locale.ROOT, "accounting %d of %d input events accounted for (fused, dead letter or dropped)%s%n",
+                accounted, produced, accounted == produced ? ": exact" : ": MISMATCH");
+        out.printf(Locale.ROOT, "latency    visible end to end (commit included), p50 %d ms, p99 %d ms, p99.9 %d ms%n",
+                LiveStats.quantile(latencies, 0.5), LiveStats.quantile(latencies, 0.99),
+                LiveStats.quantile(latencies, 0.999));
+        out.printf(Locale.ROOT, "accuracy   pipeline (live, %s fusion) %s%s%n", settings.mode,
+                StatusLine.pct(before.accuracy()), settings.corrupt >= 0
+                        ? " before corruption, " + StatusLine.pct(after.accuracy()) + " with "
+                                + settings.corruptName + " corrupted" : "");
+        out.printf(Locale.ROOT, "baselines  same models offline on %d samples: text alone %s, audio alone %s,"
+                        + " image alone %s, all present fused %s%n", baselines.samples(),
+                StatusLine.pct(baselines.single()[0]), StatusLine.pct(baselines.single()[1]),
+                StatusLine.pct(baselines.single()[2]), StatusLine.pct(baselines.fused()));
+        double margin = before.accuracy() - baselines.bestSingle();
+        out.printf(Locale.ROOT, "           live fused accuracy is %+.1f points %s the best single modality%n",
+                100 * Math.abs(margin), margin >= 0 ? "above" : "BELOW");
+        out.printf(Locale.ROOT, "weights    mean text/audio/image %s/%s/%s%s%n", StatusLine.weight(before.meanWeight(0)),
+                StatusLine.weight(before.meanWeight(1)), StatusLine.weight(before.meanWeight(2)),
+                settings.corrupt >= 0 && after.fused > 0 ? " before, " + StatusLine.weight(after.meanWeight(0))
+                        + "/" + StatusLine.weight(after.meanWeight(1)) + "/"
+                        + StatusLine.weight(after.meanWeight(2)) + " with " + settings.corruptName
+                        + " corrupted" : "");
+        out.println("======================================================");
+    }
+}

@@ -1,0 +1,186 @@
+package dev.fusion.jobs.demo;
+
+import dev.fusion.schemas.DeadLetter;
+import dev.fusion.schemas.DroppedEvent;
+import dev.fusion.schemas.FusedEvent;
+import dev.fusion.schemas.codec.CodecException;
+import dev.fusion.schemas.codec.SingleObjectCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Watches the job's committed outputs ({@code read_committed}, like any downstream consumer) and
+ * keeps what the status line and the summary show: counts, end-to-end latency, accuracy against
+ * the producer's ground truth, mean modality weights, all split before and after corruption.
+ */
+final class LiveStats implements Runnable {
+
+    /** Counters of one phase (before or after the corruption switch). */
+    static final class Phase {
+        long fused;
+        long correct;
+        long accountedInputs;
+        final double[] weightSums = new double[3];
+        final List<Long> latencies = new ArrayList<>();
+
+        double accuracy() {
+            return fused == 0 ? Double.NaN : (double) correct / fused;
+        }
+
+        double meanWeight(int m) {
+            return fused == 0 ? Double.NaN : weightSums[m] / fused;
+        }
+    }
+
+    private final String bootstrap;
+    private final String fusedTopic;
+    private final String dlqTopic;
+    private final String droppedTopic;
+    private final Map<String, Integer> truth;
+    private final BooleanSupplier corrupting;
+    private final Phase[] phases = {new Phase(), new Phase()};
+    private final Phase window = new Phase();
+    private long deadLetters;
+    private long dropped;
+    private volatile boolean running = true;
+
+    LiveStats(String bootstrap, String fusedTopic, String dlqTopic, String droppedTopic,
+            Map<String, Integer> truth, BooleanSupplier corrupting) {
+        this.bootstrap = bootstrap;
+        this.fusedTopic = fusedTopic;
+        this.dlqTopic = dlqTopic;
+        this.droppedTopic = droppedTopic;
+        this.truth = truth;
+        this.corrupting = corrupting;
+    }
+
+    @Override
+    public void run() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "fusion-demo-status");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        SingleObjectCodec<FusedEvent> fusedCodec = SingleObjectCodec.forSpecific(FusedEvent.class);
+        SingleObjectCodec<DeadLetter> dlqCodec = SingleObjectCodec.forSpecific(DeadLetter.class);
+        SingleObjectCodec<DroppedEvent> droppedCodec = SingleObjectCodec.forSpecific(DroppedEvent.class);
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(fusedTopic, dlqTopic, droppedTopic));
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    long now = System.currentTimeMillis();
+                    try {
+                        if (r.topic().equals(fusedTopic)) {
+                            fused(fusedCodec.decode(r.value()), now);
+                        } else if (r.topic().equals(dlqTopic)) {
+                            dlqCodec.decode(r.value());
+                            synchronized (this) {
+                                deadLetters++;
+                            }
+                        } else {
+                            droppedCodec.decode(r.value());
+                            synchronized (this) {
+                                dropped++;
+                            }
+                        }
+                    } catch (CodecException e) {
+                        throw new IllegalStateException("the job wrote an undecodable record to " + r.topic(), e);
+                    }
+                }
+            }
+        }
+    }
+
+    void stop() {
+        running = false;
+    }
+
+    private synchronized void fused(FusedEvent e, long now) {
+        Phase phase = phases[corrupting.getAsBoolean() ? 1 : 0];
+        Integer label = truth.get(e.getEntityId());
+        int predicted = argmax(e.getScores());
+        long latency = now - e.getEventTime().toEpochMilli();
+        for (Phase p : new Phase[] {phase, window}) {
+            p.fused++;
+            if (label != null && label == predicted) {
+                p.correct++;
+            }
+            p.accountedInputs += e.getTriggerEventId() != null ? 1 : e.getSourceEventIds().size();
+            for (int m = 0; m < 3; m++) {
+                p.weightSums[m] += e.getWeights().get(m);
+            }
+            p.latencies.add(latency);
+        }
+    }
+
+    /** The counters since the last call (for the per-second status line), then reset. */
+    synchronized Phase drainWindow() {
+        Phase copy = new Phase();
+        copy.fused = window.fused;
+        copy.correct = window.correct;
+        copy.accountedInputs = window.accountedInputs;
+        System.arraycopy(window.weightSums, 0, copy.weightSums, 0, 3);
+        copy.latencies.addAll(window.latencies);
+        window.fused = 0;
+        window.correct = 0;
+        window.accountedInputs = 0;
+        Arrays.fill(window.weightSums, 0);
+        window.latencies.clear();
+        return copy;
+    }
+
+    /** A snapshot of phase {@code i} (0: before corruption, 1: after). */
+    synchronized Phase phase(int i) {
+        Phase p = phases[i];
+        Phase copy = new Phase();
+        copy.fused = p.fused;
+        copy.correct = p.correct;
+        copy.accountedInputs = p.accountedInputs;
+        System.arraycopy(p.weightSums, 0, copy.weightSums, 0, 3);
+        copy.latencies.addAll(p.latencies);
+        return copy;
+    }
+
+    synchronized long deadLetters() {
+        return deadLetters;
+    }
+
+    synchronized long dropped() {
+        return dropped;
+    }
+
+    /** Input events accounted for so far: fusion sources (or triggers), dead letters, drops. */
+    synchronized long accounted() {
+        return phases[0].accountedInputs + phases[1].accountedInputs + deadLetters + dropped;
+    }
+
+    static int argmax(List<Float> scores) {
+        int best = 0;
+        for (int i = 1; i < scores.size(); i++) {
+            if (scores.get(i) > scores.get(best)) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** The q-quantile (0..1) of {@code values}, or -1 if empty. */
+    static long quantile(List<Long> values, double q) {
+        if (values.isEmpty()) {
+            return -1;
+        }
+        long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
+        int i = (int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)));
+        return sorted[i];
+    }
+}
