@@ -21,6 +21,18 @@ public final class LocalCluster {
     private LocalCluster() {
     }
 
+    /** {@code port}, or a free port if it is 0. */
+    public static int resolvePort(int port) {
+        if (port != 0) {
+            return port;
+        }
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port for the Flink web UI", e);
+        }
+    }
+
     /** A local environment whose web UI listens on {@code webPort}; fails if the port is taken. */
     public static StreamExecutionEnvironment environment(FusionConfig config, int webPort) {
         if (!free(webPort)) {

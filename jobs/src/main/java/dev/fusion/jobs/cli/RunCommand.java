@@ -35,7 +35,7 @@ final class RunCommand {
             }
         }
         LocalCluster.checkDevice(config, new FusionJob(config, Clock.systemUTC()).inferenceOptions());
-        int webPort = args.intValue("web-port", 8081);
+        int webPort = LocalCluster.resolvePort(args.intValue("web-port", 8081));
         StreamExecutionEnvironment env = LocalCluster.environment(config, webPort);
         FusionJobMain.submit(env, config);
         JobClient job = env.executeAsync(config.get(FusionOptions.JOB_NAME));

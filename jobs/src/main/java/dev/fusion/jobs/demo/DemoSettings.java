@@ -56,7 +56,8 @@ final class DemoSettings {
                     s.corruptName = value.trim();
                 }
                 case "corrupt-at" -> s.corruptAt = duration(name, value);
-                case "web-port" -> s.webPort = positive(name, value);
+                case "web-port" -> s.webPort = dev.fusion.jobs.cli.LocalCluster.resolvePort(
+                        value.trim().equals("0") ? 0 : positive(name, value));
                 case "config" -> s.configFile = Path.of(value);
                 default -> {
                     int kv = value.indexOf('=');

@@ -1,0 +1,38 @@
+package dev.fusion.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fusion.jobs.demo.DemoCommand;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The README's demo command, short: status lines, then a summary with exact accounting. */
+class DemoITCase {
+
+    @Test
+    void aShortDemoRunsAndItsSummaryAccountsForEveryEvent() throws Exception {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
+            DemoCommand.run(new String[] {"--duration", "8s", "--rate", "600", "--entities", "200",
+                "--corrupt", "audio", "--corrupt-at", "4s", "--web-port", "0"}, out);
+        }
+        String output = buffer.toString(StandardCharsets.UTF_8);
+
+        assertThat(output).contains("Kafka broker (KRaft, embedded) at localhost:");
+        assertThat(Pattern.compile("^\\[\\s*\\d+s\\] in t/a/i", Pattern.MULTILINE).matcher(output).results().count())
+                .as("status lines").isGreaterThanOrEqualTo(6);
+        Matcher accounting = Pattern.compile("accounting (\\d+) of (\\d+) input events accounted for .*: exact")
+                .matcher(output);
+        assertThat(accounting.find()).as(output).isTrue();
+        assertThat(Long.parseLong(accounting.group(1))).isEqualTo(Long.parseLong(accounting.group(2)))
+                .isGreaterThan(1000);
+        assertThat(output).contains("0 dead letters, 0 dropped");
+        assertThat(output).containsPattern("accuracy   pipeline \\(live, max fusion\\) +\\d+\\.\\d% before corruption");
+        assertThat(output).containsPattern("baselines  same models offline on 3000 samples");
+        assertThat(output).contains("with audio corrupted");
+    }
+}
