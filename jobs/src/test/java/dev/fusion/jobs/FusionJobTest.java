@@ -1,0 +1,117 @@
+package dev.fusion.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fusion.jobs.config.FusionConfig;
+import dev.fusion.operators.records.RawRecord;
+import dev.fusion.schemas.AudioFeatureEvent;
+import dev.fusion.schemas.DeadLetter;
+import dev.fusion.schemas.DeadLetterReason;
+import dev.fusion.schemas.DroppedEvent;
+import dev.fusion.schemas.FusedEvent;
+import dev.fusion.schemas.ImageFeatureEvent;
+import dev.fusion.schemas.Modality;
+import dev.fusion.schemas.TextEvent;
+import dev.fusion.schemas.codec.SingleObjectCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.Test;
+
+/** The whole job without Kafka: in-memory sources and collected sinks, on a local MiniCluster. */
+class FusionJobTest {
+
+    private static final long T0 = Instant.parse("2026-11-23T08:00:00Z").toEpochMilli();
+
+    @Test
+    void fusesAnEntitysModalitiesAndDeadLettersBadBytes() throws Exception {
+        FusionConfig config = FusionConfig.of(Map.of("job.parallelism", "1", "inference.device", "cpu",
+                "align.window", "1 s", "validation.max-future-skew", "3650 d"));
+        StreamExecutionEnvironment env = FusionEnvironment.configure(
+                StreamExecutionEnvironment.getExecutionEnvironment(FusionEnvironment.baseConfiguration()), config);
+        Map<Modality, List<RawRecord>> inputs = Map.of(
+                Modality.TEXT, List.of(raw("fusion.text", 0, text("t-1", "e-1", T0 + 10, "quiet river")),
+                        raw("fusion.text", 1, new byte[] {1, 2, 3})),
+                Modality.AUDIO, List.of(raw("fusion.audio", 0, audio("a-1", "e-1", T0 + 20))),
+                Modality.IMAGE, List.of(raw("fusion.image", 0, image("i-1", "e-2", T0 + 30))));
+        Collected sinks = new Collected();
+
+        new FusionJob(config, Clock.systemUTC()).build(env,
+                (e, m, watermarks) -> e.fromData(inputs.get(m), TypeInformation.of(RawRecord.class))
+                        .assignTimestampsAndWatermarks(watermarks),
+                sinks);
+        env.execute("fusion-job-test");
+
+        List<FusedEvent> fused = sinks.drain(sinks.fused);
+        assertThat(fused).extracting(FusedEvent::getEntityId).containsExactlyInAnyOrder("e-1", "e-2");
+        FusedEvent e1 = fused.stream().filter(f -> f.getEntityId().equals("e-1")).findFirst().orElseThrow();
+        assertThat(e1.getModalities()).containsExactly(Modality.TEXT, Modality.AUDIO);
+        assertThat(e1.getSourceEventIds()).containsExactly("a-1", "t-1");
+        assertThat(e1.getEventTime()).isEqualTo(Instant.ofEpochMilli(T0 + 999));
+        assertThat(e1.getWeights().get(2)).isZero();
+        List<DeadLetter> dlq = sinks.drain(sinks.deadLetters);
+        assertThat(dlq).hasSize(1);
+        assertThat(dlq.get(0).getReason()).isEqualTo(DeadLetterReason.MALFORMED);
+        assertThat(dlq.get(0).getOffset()).isEqualTo(1L);
+        assertThat(sinks.drain(sinks.dropped)).isEmpty();
+    }
+
+    /** Sinks that collect each output through Flink's collect mechanism. */
+    static final class Collected implements FusionSinks {
+        CloseableIterator<FusedEvent> fused;
+        CloseableIterator<DeadLetter> deadLetters;
+        CloseableIterator<DroppedEvent> dropped;
+
+        @Override
+        public void fused(DataStream<FusedEvent> stream) {
+            fused = stream.collectAsync();
+        }
+
+        @Override
+        public void deadLetters(DataStream<DeadLetter> stream) {
+            deadLetters = stream.collectAsync();
+        }
+
+        @Override
+        public void dropped(DataStream<DroppedEvent> stream) {
+            dropped = stream.collectAsync();
+        }
+
+        <T> List<T> drain(CloseableIterator<T> it) throws Exception {
+            List<T> out = new ArrayList<>();
+            try (it) {
+                it.forEachRemaining(out::add);
+            }
+            return out;
+        }
+    }
+
+    private static RawRecord raw(String topic, long offset, byte[] value) {
+        return new RawRecord(topic, 0, offset, 0L, "k".getBytes(StandardCharsets.UTF_8), value);
+    }
+
+    private static byte[] text(String id, String entity, long t, String text) {
+        return SingleObjectCodec.forSpecific(TextEvent.class).encode(TextEvent.newBuilder().setEventId(id)
+                .setEntityId(entity).setEventTime(Instant.ofEpochMilli(t)).setText(text).build());
+    }
+
+    private static byte[] audio(String id, String entity, long t) {
+        return SingleObjectCodec.forSpecific(AudioFeatureEvent.class).encode(AudioFeatureEvent.newBuilder()
+                .setEventId(id).setEntityId(entity).setEventTime(Instant.ofEpochMilli(t))
+                .setFeatures(Collections.nCopies(128, 0.5f)).build());
+    }
+
+    private static byte[] image(String id, String entity, long t) {
+        return SingleObjectCodec.forSpecific(ImageFeatureEvent.class).encode(ImageFeatureEvent.newBuilder()
+                .setEventId(id).setEntityId(entity).setEventTime(Instant.ofEpochMilli(t))
+                .setFeatures(Collections.nCopies(512, -0.25f)).build());
+    }
+}
