@@ -7,7 +7,6 @@ import dev.fusion.models.manifest.ModelManifest;
 import dev.fusion.operators.align.AlignmentOptions;
 import dev.fusion.operators.align.LatestAlignFunction;
 import dev.fusion.operators.align.WindowAlignFunction;
-import dev.fusion.operators.batch.BatchFunction;
 import dev.fusion.operators.batch.MicroBatchOperator;
 import dev.fusion.operators.batch.MicroBatchOptions;
 import dev.fusion.operators.decode.DecodeFunction;
@@ -16,16 +15,12 @@ import dev.fusion.operators.decode.ModalityDecoder;
 import dev.fusion.operators.decode.ValidationOptions;
 import dev.fusion.operators.filter.GateFilterFunction;
 import dev.fusion.operators.integration.FusionPoisonHandler;
-import dev.fusion.operators.integration.IntegrationFunction;
 import dev.fusion.operators.outputs.SideOutputs;
 import dev.fusion.operators.records.FusionRequest;
-import dev.fusion.operators.records.ModalityRecord;
 import dev.fusion.operators.records.RawRecord;
 import dev.fusion.operators.records.RoutedRecord;
-import dev.fusion.operators.routing.FeatureRoutingFunction;
 import dev.fusion.operators.routing.ModelLocation;
 import dev.fusion.operators.routing.RecordPoisonHandler;
-import dev.fusion.operators.routing.TextRoutingFunction;
 import dev.fusion.schemas.AlignmentPolicy;
 import dev.fusion.schemas.DeadLetter;
 import dev.fusion.schemas.DroppedEvent;
@@ -57,14 +52,22 @@ public final class FusionJob {
     private final ModelLocation models;
     private final ModelManifest manifest;
     private final Clock clock;
+    private final InferenceFactory inference;
 
+    /** The job with the models of {@code models.dir} (or the bundled ones). */
     public FusionJob(FusionConfig config, Clock clock) {
+        this(config, clock, InferenceFactory.models());
+    }
+
+    /** The job with the inference steps that {@code inference} makes (benchmarks replace them). */
+    public FusionJob(FusionConfig config, Clock clock, InferenceFactory inference) {
         this.config = config;
         this.models = ModelLocation.of(config.isSet(FusionOptions.MODELS_DIR)
                 ? config.get(FusionOptions.MODELS_DIR) : null);
         // Loading validates every model against its manifest: bad models fail here, at start-up.
         this.manifest = models.manifest();
         this.clock = clock;
+        this.inference = inference;
     }
 
     /** The manifest the job serves. */
@@ -77,7 +80,8 @@ public final class FusionJob {
         ValidationOptions validation = validationOptions();
         MicroBatchOptions batching = new MicroBatchOptions(config.get(FusionOptions.BATCH_SIZE),
                 config.get(FusionOptions.MAX_DELAY));
-        Map<String, String> inference = inferenceOptions();
+        InferenceFactory.Setup setup = new InferenceFactory.Setup(models, manifest, fusionMode(),
+                inferenceOptions(), clock);
 
         List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
         List<DataStream<DroppedEvent>> dropped = new ArrayList<>();
@@ -98,7 +102,7 @@ public final class FusionJob {
 
             SingleOutputStreamOperator<RoutedRecord> routedOne = decoded.transform("route-" + name,
                     TypeInformation.of(RoutedRecord.class),
-                    new MicroBatchOperator<>(routingFunction(modality, inference),
+                    new MicroBatchOperator<>(inference.routing(modality, setup),
                             new RecordPoisonHandler(), batching))
                     .uid("route-" + name);
             deadLetters.add(routedOne.getSideOutput(SideOutputs.DEAD_LETTERS));
@@ -122,7 +126,7 @@ public final class FusionJob {
 
         SingleOutputStreamOperator<FusedEvent> fused = aligned.transform("integrate",
                 new AvroTypeInfo<>(FusedEvent.class),
-                new MicroBatchOperator<>(new IntegrationFunction(models, fusionMode(), inference, clock),
+                new MicroBatchOperator<>(inference.integration(setup),
                         new FusionPoisonHandler(), batching))
                 .uid("integrate");
         deadLetters.add(fused.getSideOutput(SideOutputs.DEAD_LETTERS));
@@ -156,12 +160,6 @@ public final class FusionJob {
     public FusionMode fusionMode() {
         return config.get(FusionOptions.FUSION_MODE) == FusionOptions.FusionMode.MAX
                 ? FusionMode.MAX : FusionMode.WEIGHTED;
-    }
-
-    private BatchFunction<ModalityRecord, RoutedRecord> routingFunction(Modality modality,
-            Map<String, String> inference) {
-        return modality == Modality.TEXT ? new TextRoutingFunction(models, inference)
-                : new FeatureRoutingFunction(modality, models, inference);
     }
 
     private KeyedProcessFunction<String, RoutedRecord, FusionRequest> alignFunction() {

@@ -39,6 +39,16 @@ final class LiveStats implements Runnable {
         double meanWeight(int m) {
             return fused == 0 ? Double.NaN : weightSums[m] / fused;
         }
+
+        Phase copy() {
+            Phase copy = new Phase();
+            copy.fused = fused;
+            copy.correct = correct;
+            copy.accountedInputs = accountedInputs;
+            System.arraycopy(weightSums, 0, copy.weightSums, 0, 3);
+            copy.latencies.addAll(latencies);
+            return copy;
+        }
     }
 
     private final String bootstrap;
@@ -125,12 +135,7 @@ final class LiveStats implements Runnable {
 
     /** The counters since the last call (for the per-second status line), then reset. */
     synchronized Phase drainWindow() {
-        Phase copy = new Phase();
-        copy.fused = window.fused;
-        copy.correct = window.correct;
-        copy.accountedInputs = window.accountedInputs;
-        System.arraycopy(window.weightSums, 0, copy.weightSums, 0, 3);
-        copy.latencies.addAll(window.latencies);
+        Phase copy = window.copy();
         window.fused = 0;
         window.correct = 0;
         window.accountedInputs = 0;
@@ -141,14 +146,7 @@ final class LiveStats implements Runnable {
 
     /** A snapshot of phase {@code i} (0: before corruption, 1: after). */
     synchronized Phase phase(int i) {
-        Phase p = phases[i];
-        Phase copy = new Phase();
-        copy.fused = p.fused;
-        copy.correct = p.correct;
-        copy.accountedInputs = p.accountedInputs;
-        System.arraycopy(p.weightSums, 0, copy.weightSums, 0, 3);
-        copy.latencies.addAll(p.latencies);
-        return copy;
+        return phases[i].copy();
     }
 
     synchronized long deadLetters() {

@@ -2,13 +2,12 @@ package dev.fusion.jobs.synthetic;
 
 import dev.fusion.jobs.kafka.CheckedProducer;
 import dev.fusion.schemas.AudioFeatureEvent;
+import dev.fusion.schemas.Floats;
 import dev.fusion.schemas.ImageFeatureEvent;
 import dev.fusion.schemas.TextEvent;
 import dev.fusion.schemas.codec.SingleObjectCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
@@ -105,7 +104,7 @@ public final class SyntheticLoad implements Runnable {
                             ? (float[]) distribution.noise(1, random) : s.audio();
                     producer.send(settings.audioTopic(), key, audio.encode(AudioFeatureEvent.newBuilder()
                             .setEventId("a-" + eventCounter++).setEntityId(entityId).setEventTime(now)
-                            .setFeatures(boxed(a)).build()));
+                            .setFeatures(Floats.boxed(a)).build()));
                     produced.incrementAndGet(1);
                 }
                 if (s.image() != null) {
@@ -113,7 +112,7 @@ public final class SyntheticLoad implements Runnable {
                             ? (float[]) distribution.noise(2, random) : s.image();
                     producer.send(settings.imageTopic(), key, image.encode(ImageFeatureEvent.newBuilder()
                             .setEventId("i-" + eventCounter++).setEntityId(entityId).setEventTime(now)
-                            .setFeatures(boxed(i)).build()));
+                            .setFeatures(Floats.boxed(i)).build()));
                     produced.incrementAndGet(2);
                 }
                 samples.incrementAndGet();
@@ -168,13 +167,5 @@ public final class SyntheticLoad implements Runnable {
 
     static String entityId(int e) {
         return "entity-" + e;
-    }
-
-    private static List<Float> boxed(float[] v) {
-        List<Float> out = new ArrayList<>(v.length);
-        for (float f : v) {
-            out.add(f);
-        }
-        return out;
     }
 }

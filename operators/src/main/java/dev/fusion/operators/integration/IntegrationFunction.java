@@ -9,6 +9,7 @@ import dev.fusion.models.runtime.RuntimeOptions;
 import dev.fusion.operators.batch.BatchFunction;
 import dev.fusion.operators.records.FusionRequest;
 import dev.fusion.operators.routing.ModelLocation;
+import dev.fusion.schemas.Floats;
 import dev.fusion.schemas.FusedEvent;
 import dev.fusion.schemas.Modality;
 import java.time.Clock;
@@ -82,9 +83,9 @@ public final class IntegrationFunction implements BatchFunction<FusionRequest, F
                 .setEventTime(Instant.ofEpochMilli(r.eventTime))
                 .setAlignment(r.alignment)
                 .setWindowStart(r.windowStart == null ? null : Instant.ofEpochMilli(r.windowStart))
-                .setFused(boxed(result.fused(row)))
-                .setScores(boxed(result.scores(row)))
-                .setWeights(boxed(result.weights(row)))
+                .setFused(Floats.boxed(result.fused(row)))
+                .setScores(Floats.boxed(result.scores(row)))
+                .setWeights(Floats.boxed(result.weights(row)))
                 .setModalities(present)
                 .setSourceEventIds(Arrays.asList(r.sourceEventIds))
                 .setTriggerEventId(r.triggerEventId)
@@ -95,13 +96,5 @@ public final class IntegrationFunction implements BatchFunction<FusionRequest, F
 
     private static float[] row(FusionRequest r, Modality m) {
         return r.has(m) ? r.embedding(m) : null;
-    }
-
-    private static List<Float> boxed(float[] values) {
-        List<Float> out = new ArrayList<>(values.length);
-        for (float v : values) {
-            out.add(v);
-        }
-        return out;
     }
 }

@@ -1,0 +1,61 @@
+package dev.fusion.operators.routing;
+
+import dev.fusion.models.inference.RoutingResult;
+import dev.fusion.operators.batch.BatchFunction;
+import dev.fusion.operators.records.ModalityRecord;
+import dev.fusion.operators.records.RoutedRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Level-1 routing of one modality on a micro-batch: subclasses open their model and run it; this
+ * class pairs each input with its embedding and gate, and closes the model.
+ *
+ * @param <M> the model type
+ */
+abstract class RoutingFunction<M extends AutoCloseable> implements BatchFunction<ModalityRecord, RoutedRecord> {
+
+    private static final long serialVersionUID = 1L;
+
+    protected final ModelLocation models;
+    protected final Map<String, String> inferenceOptions;
+    private transient M model;
+
+    /**
+     * @param inferenceOptions the {@code inference.*} options (see RuntimeOptions#fromMap)
+     */
+    RoutingFunction(ModelLocation models, Map<String, String> inferenceOptions) {
+        this.models = models;
+        this.inferenceOptions = Map.copyOf(inferenceOptions);
+    }
+
+    /** Opens this modality's routing model. */
+    protected abstract M openModel();
+
+    /** Runs {@code model} on the batch. */
+    protected abstract RoutingResult route(M model, List<ModalityRecord> batch);
+
+    @Override
+    public final void open() {
+        model = openModel();
+    }
+
+    @Override
+    public final List<RoutedRecord> apply(List<ModalityRecord> batch) {
+        RoutingResult result = route(model, batch);
+        List<RoutedRecord> out = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            out.add(RoutedRecord.of(batch.get(i), result.embedding(i), result.gateLogit(i)));
+        }
+        return out;
+    }
+
+    @Override
+    public final void close() throws Exception {
+        if (model != null) {
+            model.close();
+            model = null;
+        }
+    }
+}
