@@ -8,15 +8,19 @@ import dev.fusion.jobs.FusionSources;
 import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.jobs.config.FusionOptions;
 import dev.fusion.jobs.embedded.EmbeddedKafkaBroker;
+import dev.fusion.jobs.kafka.CheckedProducer;
 import dev.fusion.jobs.kafka.CommittedTopicReader;
 import dev.fusion.jobs.kafka.KafkaFusionIo;
 import dev.fusion.jobs.kafka.TopicAdmin;
+import dev.fusion.operators.records.ModalityRecord;
 import dev.fusion.schemas.DeadLetter;
 import dev.fusion.schemas.DroppedEvent;
 import dev.fusion.schemas.FusedEvent;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +37,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -168,17 +171,30 @@ abstract class KafkaJobTestBase {
         return env;
     }
 
+    /** Produces {@code records} to their modalities' topics, keyed by entity, and checks each. */
+    void produce(List<ModalityRecord> records) throws InterruptedException {
+        try (CheckedProducer producer = new CheckedProducer(broker.bootstrapServers())) {
+            for (ModalityRecord r : records) {
+                producer.send(Scenario.topic(topics, r.modality),
+                        r.entityId.getBytes(StandardCharsets.UTF_8), Scenario.encode(r));
+            }
+            producer.flush();
+        }
+    }
+
     /** Everything committed so far in the three output topics ({@code read_committed}). */
     Outputs readOutputs() {
         String bs = broker.bootstrapServers();
         Duration timeout = Duration.ofSeconds(30);
-        return new Outputs(CommittedTopicReader.readAll(bs, topics.fused(), FusedEvent.class, timeout),
+        return new Outputs(
+                CommittedTopicReader.readAll(bs, topics.fused(), FusedEvent.class, timeout),
                 CommittedTopicReader.readAll(bs, topics.dlq(), DeadLetter.class, timeout),
                 CommittedTopicReader.readAll(bs, topics.dropped(), DroppedEvent.class, timeout));
     }
 
     /** The three committed outputs of a run. */
-    record Outputs(List<FusedEvent> fused, List<DeadLetter> deadLetters, List<DroppedEvent> dropped) {
+    record Outputs(List<FusedEvent> fused, List<DeadLetter> deadLetters,
+            List<DroppedEvent> dropped) {
     }
 
     /**
@@ -188,6 +204,38 @@ abstract class KafkaJobTestBase {
      */
     void awaitInputConsumed(FusionConfig config, Duration timeout) throws Exception {
         String group = config.get(FusionOptions.GROUP_ID);
+        Map<TopicPartition, Long> ends = inputEndOffsets();
+        try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
+            Map<String, String> lagging = new TreeMap<>();
+            try {
+                await("consumer group " + group + " to commit the input's end offsets", timeout,
+                        () -> lagging(admin, group, ends, lagging).isEmpty());
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; committed/end: " + lagging, e);
+            }
+        }
+    }
+
+    /** Fills {@code out} with "committed/end" of every partition the group is behind on. */
+    private static Map<String, String> lagging(TopicAdmin admin, String group,
+            Map<TopicPartition, Long> ends, Map<String, String> out) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.admin()
+                .listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS);
+        out.clear();
+        ends.forEach((tp, end) -> {
+            OffsetAndMetadata c = committed.get(tp);
+            // A source commits nothing for a partition it never read a record of.
+            long at = c == null ? 0 : c.offset();
+            if (at < end) {
+                out.put(tp.toString(), at + "/" + end);
+            }
+        });
+        return out;
+    }
+
+    /** The end offset of every input partition (text, audio, image). */
+    Map<TopicPartition, Long> inputEndOffsets() throws Exception {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (String topic : List.of(topics.text(), topics.audio(), topics.image())) {
             for (int p = 0; p < PARTITIONS; p++) {
@@ -195,24 +243,11 @@ abstract class KafkaJobTestBase {
             }
         }
         try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
-            Map<TopicPartition, ListOffsetsResultInfo> ends =
-                    admin.admin().listOffsets(latest).all().get(30, TimeUnit.SECONDS);
-            Map<String, String> lagging = new TreeMap<>();
-            await("consumer group " + group + " to commit the end offsets " + ends.keySet(), timeout, () -> {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.admin()
-                        .listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
-                        .get(30, TimeUnit.SECONDS);
-                lagging.clear();
-                ends.forEach((tp, end) -> {
-                    OffsetAndMetadata c = committed.get(tp);
-                    // A source commits nothing for a partition it never read a record of.
-                    long at = c == null ? 0 : c.offset();
-                    if (at < end.offset()) {
-                        lagging.put(tp.toString(), at + "/" + end.offset());
-                    }
-                });
-                return lagging.isEmpty();
-            });
+            Map<TopicPartition, Long> ends = new TreeMap<>(
+                    Comparator.comparing(TopicPartition::toString));
+            admin.admin().listOffsets(latest).all().get(30, TimeUnit.SECONDS)
+                    .forEach((tp, info) -> ends.put(tp, info.offset()));
+            return ends;
         }
     }
 

@@ -5,6 +5,7 @@ import dev.fusion.jobs.config.FusionOptions;
 import dev.fusion.models.manifest.FusionMode;
 import dev.fusion.models.manifest.ModelManifest;
 import dev.fusion.operators.align.AlignmentOptions;
+import dev.fusion.operators.align.EndOfInputAlignOperator;
 import dev.fusion.operators.align.LatestAlignFunction;
 import dev.fusion.operators.align.WindowAlignFunction;
 import dev.fusion.operators.batch.MicroBatchOperator;
@@ -17,6 +18,7 @@ import dev.fusion.operators.filter.GateFilterFunction;
 import dev.fusion.operators.integration.FusionPoisonHandler;
 import dev.fusion.operators.outputs.SideOutputs;
 import dev.fusion.operators.records.FusionRequest;
+import dev.fusion.operators.records.ModalityRecord;
 import dev.fusion.operators.records.RawRecord;
 import dev.fusion.operators.records.RoutedRecord;
 import dev.fusion.operators.routing.ModelLocation;
@@ -118,9 +120,8 @@ public final class FusionJob {
         SingleOutputStreamOperator<FusionRequest> aligned = routed.get(0)
                 .union(routed.get(1), routed.get(2))
                 .keyBy(r -> r.entityId, Types.STRING)
-                .process(alignFunction())
-                .returns(TypeInformation.of(FusionRequest.class))
-                .name("align-" + config.get(FusionOptions.ALIGN_POLICY).name().toLowerCase(Locale.ROOT))
+                .transform("align-" + config.get(FusionOptions.ALIGN_POLICY).name().toLowerCase(Locale.ROOT),
+                        TypeInformation.of(FusionRequest.class), new EndOfInputAlignOperator<>(alignFunction()))
                 .uid("align");
         dropped.add(aligned.getSideOutput(SideOutputs.DROPPED));
 

@@ -151,8 +151,10 @@ public final class FusionOptions {
             .withDescription("Bounded out-of-orderness of event times within a partition.");
 
     public static final ConfigOption<Duration> IDLENESS = key("watermarks.idleness")
-            .durationType().defaultValue(Duration.ofSeconds(2))
-            .withDescription("A partition silent this long stops holding back the watermark.");
+            .durationType().defaultValue(Duration.ofSeconds(5))
+            .withDescription("A partition silent this long stops holding back the watermark. Too"
+                    + " short a value can mark partitions with a backlog idle while their source is"
+                    + " busy catching up, and their records then arrive LATE.");
 
     // ---- Validation ----
 
