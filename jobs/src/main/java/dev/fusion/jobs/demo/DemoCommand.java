@@ -32,6 +32,9 @@ public final class DemoCommand {
     static final Set<String> OPTIONS = Set.of("duration", "rate", "entities", "corrupt", "corrupt-at",
             "web-port", "config", "seed");
 
+    /** Fusions of the first seconds wait for the job to start; the summary's latency skips them. */
+    static final long WARM_UP_MILLIS = 5_000;
+
     private DemoCommand() {
     }
 
@@ -78,7 +81,8 @@ public final class DemoCommand {
                 s.corruptAt.toMillis()), distribution);
         LiveStats stats = new LiveStats(config.get(FusionOptions.BOOTSTRAP_SERVERS),
                 config.get(FusionOptions.TOPIC_FUSED), config.get(FusionOptions.TOPIC_DLQ),
-                config.get(FusionOptions.TOPIC_DROPPED), load.truth(), load::corrupting);
+                config.get(FusionOptions.TOPIC_DROPPED), load.truth(), load::corrupting,
+                () -> load.startedAt() == 0 ? Long.MAX_VALUE : load.startedAt() + WARM_UP_MILLIS);
         Thread statsThread = new Thread(stats, "demo-status");
         Thread producer = new Thread(load, "synthetic-producer");
         statsThread.start();

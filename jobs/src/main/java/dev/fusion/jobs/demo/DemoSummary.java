@@ -42,7 +42,8 @@ final class DemoSummary {
         long accounted = stats.accounted();
         out.printf(Locale.ROOT, "accounting %d of %d input events accounted for (fused, dead letter or dropped)%s%n",
                 accounted, produced, accounted == produced ? ": exact" : ": MISMATCH");
-        out.printf(Locale.ROOT, "latency    visible end to end (commit included), p50 %d ms, p99 %d ms, p99.9 %d ms%n",
+        out.printf(Locale.ROOT, "latency    visible end to end (commit included, after a %d s"
+                        + " warm-up), p50 %d ms, p99 %d ms, p99.9 %d ms%n", DemoCommand.WARM_UP_MILLIS / 1000,
                 LiveStats.quantile(latencies, 0.5), LiveStats.quantile(latencies, 0.99),
                 LiveStats.quantile(latencies, 0.999));
         out.printf(Locale.ROOT, "accuracy   pipeline (live, %s fusion) %s%s%n", settings.mode,

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -57,6 +58,7 @@ final class LiveStats implements Runnable {
     private final String droppedTopic;
     private final Map<String, Integer> truth;
     private final BooleanSupplier corrupting;
+    private final LongSupplier warmUpEnd;
     private final Phase[] phases = {new Phase(), new Phase()};
     private final Phase window = new Phase();
     private long deadLetters;
@@ -64,13 +66,14 @@ final class LiveStats implements Runnable {
     private volatile boolean running = true;
 
     LiveStats(String bootstrap, String fusedTopic, String dlqTopic, String droppedTopic,
-            Map<String, Integer> truth, BooleanSupplier corrupting) {
+            Map<String, Integer> truth, BooleanSupplier corrupting, LongSupplier warmUpEnd) {
         this.bootstrap = bootstrap;
         this.fusedTopic = fusedTopic;
         this.dlqTopic = dlqTopic;
         this.droppedTopic = droppedTopic;
         this.truth = truth;
         this.corrupting = corrupting;
+        this.warmUpEnd = warmUpEnd;
     }
 
     @Override
@@ -120,6 +123,11 @@ final class LiveStats implements Runnable {
         Integer label = truth.get(e.getEntityId());
         int predicted = argmax(e.getScores());
         long latency = now - e.getEventTime().toEpochMilli();
+        // Fusions of the first seconds wait for the job to start: keep them out of the summary.
+        if (e.getEventTime().toEpochMilli() >= warmUpEnd.getAsLong()) {
+            phase.latencies.add(latency);
+        }
+        window.latencies.add(latency);
         for (Phase p : new Phase[] {phase, window}) {
             p.fused++;
             if (label != null && label == predicted) {
@@ -129,7 +137,6 @@ final class LiveStats implements Runnable {
             for (int m = 0; m < 3; m++) {
                 p.weightSums[m] += e.getWeights().get(m);
             }
-            p.latencies.add(latency);
         }
     }
 
