@@ -92,6 +92,12 @@ public final class FusionOptions {
             .withDescription("Checkpoint interval; exactly-once output becomes visible at each"
                     + " completed checkpoint, so it bounds end-to-end latency for read_committed readers.");
 
+    public static final ConfigOption<Duration> BUFFER_TIMEOUT = key("job.buffer-timeout")
+            .durationType().defaultValue(Duration.ofMillis(100))
+            .withDescription("Longest a record waits in a network buffer between tasks before the"
+                    + " buffer is sent half-empty (Flink's execution.buffer-timeout): lower for"
+                    + " latency, higher for throughput.");
+
     // ---- Models and inference ----
 
     public static final ConfigOption<String> MODELS_DIR = key("models.dir")
@@ -149,6 +155,13 @@ public final class FusionOptions {
     public static final ConfigOption<Duration> OUT_OF_ORDERNESS = key("watermarks.out-of-orderness")
             .durationType().defaultValue(Duration.ofMillis(200))
             .withDescription("Bounded out-of-orderness of event times within a partition.");
+
+    public static final ConfigOption<Duration> WATERMARK_INTERVAL = key("watermarks.interval")
+            .durationType().defaultValue(Duration.ofMillis(200))
+            .withDescription("How often sources emit watermarks (Flink's"
+                    + " pipeline.auto-watermark-interval). Latest alignment fires a record once the"
+                    + " watermark passes it, so this adds up to its value to that policy's"
+                    + " latency.");
 
     public static final ConfigOption<Duration> IDLENESS = key("watermarks.idleness")
             .durationType().defaultValue(Duration.ofSeconds(5))

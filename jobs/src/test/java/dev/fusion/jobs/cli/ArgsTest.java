@@ -2,9 +2,9 @@ package dev.fusion.jobs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -21,8 +21,9 @@ class ArgsTest {
         assertThat(args.intValue("rate", 1)).isEqualTo(500);
         assertThat(args.duration("duration", Duration.ZERO)).isEqualTo(Duration.ofMinutes(2));
         assertThat(args.flag("from-beginning")).isTrue();
-        assertThat(args.overrides()).containsExactlyEntriesOf(
-                Map.of("inference.batch-size", "8", "align.policy", "latest"));
+        // In command-line order: a later --set of the same key must win.
+        assertThat(args.overrides()).containsExactly(entry("inference.batch-size", "8"),
+                entry("align.policy", "latest"));
         assertThat(args.intValue("missing", 7)).isEqualTo(7);
     }
 

@@ -8,12 +8,13 @@ import dev.fusion.schemas.AlignmentPolicy;
 import dev.fusion.schemas.DropReason;
 import dev.fusion.schemas.Modality;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.TimestampedCollector;
 import org.apache.flink.util.Collector;
@@ -32,9 +33,12 @@ public class WindowAlignFunction extends KeyedProcessFunction<String, RoutedReco
     private final long latenessMillis;
     private final int dim;
 
-    // One list per entity rather than one per window: appends stay O(1) on RocksDB, and an
-    // entity rarely has more than one window open at a time.
-    private transient ListState<RoutedRecord> pending;
+    // One entry per entity and window, so that a timer reads only its own window. With one list
+    // per entity, each timer scanned and rewrote every later window too: when a backlog is
+    // replayed, a cheap input (text) runs many windows ahead of an expensive one (images), and
+    // that scan made alignment quadratic (docs/PERFORMANCE.md). A window holds a few records per
+    // entity, so copying its array on append is cheap on any state backend.
+    private transient MapState<Long, RoutedRecord[]> pending;
 
     public WindowAlignFunction(AlignmentOptions options, int dim) {
         if (dim <= 0) {
@@ -45,13 +49,14 @@ public class WindowAlignFunction extends KeyedProcessFunction<String, RoutedReco
         this.dim = dim;
     }
 
-    static ListStateDescriptor<RoutedRecord> pendingDescriptor() {
-        return new ListStateDescriptor<>("align-window-pending", AlignStateTypes.RECORD);
+    static MapStateDescriptor<Long, RoutedRecord[]> pendingDescriptor() {
+        return new MapStateDescriptor<>("align-window-pending-by-window", AlignStateTypes.TIMESTAMP,
+                AlignStateTypes.RECORDS);
     }
 
     @Override
     public void open(OpenContext openContext) {
-        pending = getRuntimeContext().getListState(pendingDescriptor());
+        pending = getRuntimeContext().getMapState(pendingDescriptor());
     }
 
     @Override
@@ -65,36 +70,56 @@ public class WindowAlignFunction extends KeyedProcessFunction<String, RoutedReco
                     lateMessage(record.eventTime, start, watermark)));
             return;
         }
-        pending.add(record);
-        ctx.timerService().registerEventTimeTimer(deadline);
+        RoutedRecord[] window = pending.get(start);
+        pending.put(start, append(window, record));
+        if (window == null) {
+            // A window's timer exists exactly while its entry does: register it with the entry.
+            ctx.timerService().registerEventTimeTimer(deadline);
+        }
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<FusionRequest> out)
             throws Exception {
-        List<RoutedRecord> due = new ArrayList<>();
-        List<RoutedRecord> rest = new ArrayList<>();
-        Iterable<RoutedRecord> all = pending.get();
-        if (all != null) {
-            for (RoutedRecord r : all) {
-                (deadline(windowStart(r.eventTime)) == timestamp ? due : rest).add(r);
+        for (long start : windowsDueAt(timestamp)) {
+            RoutedRecord[] due = pending.get(start);
+            pending.remove(start);
+            long maxTimestamp = maxTimestamp(start);
+            // Timers fire at the end of the lateness, but the fusion belongs to the window itself.
+            if (out instanceof TimestampedCollector<FusionRequest> timestamped) {
+                timestamped.setAbsoluteTimestamp(maxTimestamp);
+            }
+            out.collect(fuse(ctx.getCurrentKey(), start, maxTimestamp, Arrays.asList(due)));
+        }
+    }
+
+    /**
+     * The buffered windows whose deadline is {@code timestamp}: the one window that the deadline
+     * arithmetic inverts to, or, where it saturated at the ends of the time line, those a scan of
+     * the entity's windows finds.
+     */
+    private List<Long> windowsDueAt(long timestamp) throws Exception {
+        long start = EventTime.minus(EventTime.minus(timestamp, latenessMillis), windowMillis - 1);
+        boolean saturated = timestamp == Long.MAX_VALUE || timestamp == Long.MIN_VALUE;
+        if (!saturated && start == windowStart(start) && deadline(start) == timestamp) {
+            return pending.contains(start) ? List.of(start) : List.of();
+        }
+        List<Long> due = new ArrayList<>();
+        for (Long candidate : pending.keys()) {
+            if (deadline(candidate) == timestamp) {
+                due.add(candidate);
             }
         }
-        if (rest.isEmpty()) {
-            pending.clear();
-        } else {
-            pending.update(rest);
+        return due;
+    }
+
+    private static RoutedRecord[] append(RoutedRecord[] window, RoutedRecord record) {
+        if (window == null) {
+            return new RoutedRecord[] {record};
         }
-        if (due.isEmpty()) {
-            return;
-        }
-        long start = windowStart(due.get(0).eventTime);
-        long maxTimestamp = maxTimestamp(start);
-        // Timers fire at the end of the lateness, but the fusion belongs to the window itself.
-        if (out instanceof TimestampedCollector<FusionRequest> timestamped) {
-            timestamped.setAbsoluteTimestamp(maxTimestamp);
-        }
-        out.collect(fuse(ctx.getCurrentKey(), start, maxTimestamp, due));
+        RoutedRecord[] out = Arrays.copyOf(window, window.length + 1);
+        out[window.length] = record;
+        return out;
     }
 
     private FusionRequest fuse(String entityId, long start, long maxTimestamp,

@@ -108,6 +108,37 @@ class WindowAlignFunctionTest {
     }
 
     @Test
+    void firesOneWindowAtATimeWhenOneInputRunsFarAhead() throws Exception {
+        // A replayed backlog: text is many windows ahead of audio; each timer must fuse its own
+        // window only and leave the later ones buffered, untouched.
+        int ahead = 50;
+        RoutedRecord[] texts = new RoutedRecord[ahead];
+        try (var h = harness(function(0))) {
+            for (int w = 0; w < ahead; w++) {
+                texts[w] = record(TEXT, "t" + w, "e1", w * W + 10, 0f, w, w);
+                send(h, texts[w]);
+            }
+            RoutedRecord a0 = record(AUDIO, "a0", "e1", 20, 1f, 7f, 8f);
+            send(h, a0);
+            assertThat(h.numEventTimeTimers()).as("one timer per window").isEqualTo(ahead);
+
+            h.processWatermark(W - 1);
+            assertThat(h.extractOutputStreamRecords())
+                    .containsExactly(at(windowFusion("e1", 0, W, texts[0], a0), W - 1));
+            assertThat(h.numEventTimeTimers()).isEqualTo(ahead - 1);
+            assertThat(h.numKeyedStateEntries()).as("the entity's later windows").isEqualTo(1);
+
+            h.getOutput().clear();
+            h.processWatermark(ahead * W);
+            assertThat(h.extractOutputValues()).hasSize(ahead - 1);
+            FusionRequest last = windowFusion("e1", (ahead - 1) * W, W, texts[ahead - 1]);
+            assertThat(h.extractOutputStreamRecords().get(ahead - 2))
+                    .isEqualTo(at(last, ahead * W - 1));
+            assertDrained(h);
+        }
+    }
+
+    @Test
     void masksAbsentModalitiesWithZeroRows() throws Exception {
         RoutedRecord audio = record(AUDIO, "a1", "e1", 10, 1.5f, 7f, 8f);
         try (var h = harness(function(0))) {

@@ -118,7 +118,9 @@ public final class SingleObjectCodec<T> {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         out.writeBytes(writeHeader);
         try {
-            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+            // Buffered: the direct encoder makes one synchronized stream write per value, which
+            // for float arrays cost more than the encoding itself (docs/PERFORMANCE.md).
+            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
             writer.write(record, encoder);
             encoder.flush();
         } catch (IOException e) {

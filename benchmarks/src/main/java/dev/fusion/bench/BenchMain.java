@@ -1,0 +1,183 @@
+package dev.fusion.bench;
+
+import dev.fusion.bench.model.ModelBenchmark;
+import dev.fusion.bench.model.ModelCeiling;
+import dev.fusion.bench.pipeline.LatencyResult;
+import dev.fusion.bench.pipeline.LatencyRun;
+import dev.fusion.bench.pipeline.PipelineHarness;
+import dev.fusion.bench.pipeline.RunSpec;
+import dev.fusion.bench.pipeline.ThroughputResult;
+import dev.fusion.bench.pipeline.Workload;
+import dev.fusion.bench.report.Report;
+import dev.fusion.jobs.embedded.EmbeddedKafkaBroker;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code ./fusion bench}: the model-only ceiling (JMH), then the pipeline against a preloaded
+ * embedded broker (as shipped, batch size 1, the I/O ceiling, parallelism and model-size scaling),
+ * then open-loop latency; writes a CSV, charts and a summary per run, and the latest figures into
+ * docs/PERFORMANCE.md.
+ */
+public final class BenchMain {
+
+    /** The job's defaults, which "as shipped" means. */
+    static final int JOB_PARALLELISM = 2;
+    static final int JOB_BATCH = 64;
+    static final List<String> PRESETS = List.of("small", "medium", "large");
+    static final Path PRESETS_DIR = Path.of("benchmarks", "models");
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] argv) {
+        try {
+            BenchSettings settings = BenchSettings.parse(argv);
+            if (settings.help) {
+                System.out.print(BenchSettings.USAGE);
+                System.exit(0);
+            }
+            run(settings, System.out);
+            System.exit(0);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+        } catch (Exception e) {
+            System.err.println("bench failed: " + e);
+            e.printStackTrace(System.err);
+            System.exit(1);
+        }
+    }
+
+    static void run(BenchSettings s, PrintStream out) throws Exception {
+        long started = System.nanoTime();
+        Path dir = s.out != null ? s.out : Path.of("benchmarks", "results",
+                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Files.createDirectories(dir);
+        Report report = new Report(s, Machine.describe());
+        out.println("bench: " + s);
+        out.println("bench: " + report.machine());
+        out.println("bench: results in " + dir.toAbsolutePath());
+
+        if (s.runs("models")) {
+            models(s, report, out);
+        }
+        if (s.runs("pipeline") || s.runs("scaling") || s.runs("latency")) {
+            try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+                pipeline(s, report, broker.bootstrapServers(), dir, out);
+            }
+        }
+        report.wallSeconds((System.nanoTime() - started) / 1e9);
+        report.write(dir, s.docs);
+        out.println();
+        out.print(report.summaryMarkdown());
+        out.printf(Locale.ROOT, "bench: done in %.1f min; results in %s%n",
+                report.wallSeconds() / 60, dir.toAbsolutePath());
+    }
+
+    private static void models(BenchSettings s, Report report, PrintStream out) throws Exception {
+        int iteration = (int) s.jmhTime.toMillis();
+        ModelCeiling ceiling = new ModelCeiling(new ModelCeiling.Timing(2, iteration / 2,
+                s.jmhIterations, iteration));
+        out.println("bench: model-only ceiling (JMH, one fork per point)");
+        List<ModelCeiling.Point> points = new ArrayList<>();
+        List<String> all = List.of(ModelBenchmark.TEXT, ModelBenchmark.AUDIO, ModelBenchmark.IMAGE,
+                ModelBenchmark.INTEGRATION, ModelBenchmark.CHAIN);
+        points.addAll(ceiling.measure(all, BenchSettings.JMH_BATCHES, 1, null, "shipped"));
+        points.addAll(ceiling.measure(List.of(ModelBenchmark.CHAIN), List.of(1, JOB_BATCH),
+                JOB_PARALLELISM, null, "shipped"));
+        if (s.runs("scaling")) {
+            for (String preset : PRESETS) {
+                String dir = PRESETS_DIR.resolve(preset).toAbsolutePath().toString();
+                points.addAll(ceiling.measure(List.of(ModelBenchmark.CHAIN), List.of(JOB_BATCH),
+                        JOB_PARALLELISM, dir, preset));
+            }
+        }
+        for (ModelCeiling.Point p : points) {
+            out.printf(Locale.ROOT, "  %-16s %-8s batch %4d threads %d: %,12.0f rows/s%n",
+                    p.model(), p.preset(), p.batch(), p.threads(), p.rowsPerSecond());
+        }
+        report.models(points);
+    }
+
+    private static void pipeline(BenchSettings s, Report report, String bootstrap, Path dir,
+            PrintStream out) throws Exception {
+        long t0 = System.nanoTime();
+        Workload workload =
+                Workload.preload(bootstrap, "bench", s.events / 3, s.entities, 2, 1000, 42);
+        out.printf(Locale.ROOT, "bench: preloaded %,d events (%,d samples, %d entities) in %.1f s%n",
+                workload.events(), workload.samples(), workload.entities(),
+                (System.nanoTime() - t0) / 1e9);
+        PipelineHarness harness = new PipelineHarness(bootstrap, dir.resolve("runs"),
+                List.of("-Xmx4g", "-XX:MaxDirectMemorySize=1g"), s.warmupEvents / 3, s.profile);
+
+        List<Run> runs = new ArrayList<>();
+        long all = workload.samples();
+        long batch1 = workload.wholeWindows(s.batch1Events / 3);
+        long scaling = workload.wholeWindows(s.scalingEvents / 3);
+        if (s.runs("pipeline") || s.runs("latency")) {
+            runs.add(new Run(Report.SHIPPED, all));
+        }
+        if (s.runs("pipeline")) {
+            runs.add(new Run(Report.BATCH1, batch1));
+            runs.add(new Run(Report.IO_CEILING, all));
+        }
+        if (s.runs("latency")) {
+            runs.add(new Run(Report.LATEST, scaling));
+        }
+        if (s.runs("scaling")) {
+            runs.add(new Run(Report.PARALLELISM1, scaling));
+            for (String preset : PRESETS) {
+                runs.add(new Run(new RunSpec("preset-" + preset, JOB_PARALLELISM, JOB_BATCH, false,
+                        PRESETS_DIR.resolve(preset).toAbsolutePath().toString(), false), scaling));
+            }
+        }
+        if (!s.configs.isEmpty()) {
+            runs.removeIf(r -> !s.configs.contains(r.spec().name()));
+        }
+        for (int trial = 1; trial <= s.trials; trial++) {
+            // Trials interleave the configurations, so that a noisy minute hurts all of them alike.
+            for (Run run : runs) {
+                ThroughputResult r = harness.bounded(run.spec(), trial, workload, run.samples());
+                out.printf(Locale.ROOT, "  %-16s trial %d: %,9.0f fused/s, %,7.1f us CPU per"
+                                + " fused, %,6.0f MB RSS, %s (load %.2f)%n", run.spec().name(),
+                        trial, r.fusedPerSecond(), r.cpuMicrosPerFused(), r.vmHwmKb() / 1024.0,
+                        r.exact() ? "exact" : "MISMATCH " + r.fused() + "/" + r.expectedFused(),
+                        r.loadAverage());
+                report.throughput(r);
+            }
+        }
+
+        if (s.runs("latency")) {
+            double max = report.medianFusedPerSecond(Report.LATEST.name());
+            LatencyRun latency = new LatencyRun(harness, new LatencyRun.Settings(s.latencyWarmup,
+                    s.latencyMeasure, s.entities));
+            out.printf(Locale.ROOT,
+                    "bench: latency at %s of %,.0f events/s (latest alignment, measured maximum)%n",
+                    s.loads, max);
+            for (int trial = 1; trial <= s.latencyTrials; trial++) {
+                for (double load : s.loads) {
+                    LatencyResult r = latency.run(Report.LATENCY, trial, load, load * max,
+                            workload);
+                    out.printf(Locale.ROOT, "  %3.0f%% (%,6.0f events/s) trial %d: internal"
+                                    + " p50/p99/p99.9 %d/%d/%d ms, visible %d/%d/%d ms, %d/%d"
+                                    + " fusions (load %.2f)%n", 100 * load,
+                            r.targetEventsPerSecond(), trial, r.internalP50(), r.internalP99(),
+                            r.internalP999(), r.visibleP50(), r.visibleP99(), r.visibleP999(),
+                            r.fusedInWindow(), r.expectedInWindow(), r.loadAverage());
+                    report.latency(r);
+                }
+            }
+        }
+    }
+
+    /** A configuration and the samples it runs over. */
+    private record Run(RunSpec spec, long samples) {
+    }
+}

@@ -1,0 +1,202 @@
+package dev.fusion.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.flink.util.TimeUtils;
+
+/** The options of {@code ./fusion bench}, with their defaults; {@link #USAGE} documents them. */
+final class BenchSettings {
+
+    static final String USAGE = """
+            Options of ./fusion bench (defaults in brackets):
+              --events N            events preloaded into the broker, three per sample [1000000]
+              --batch1-events N     events of the batch-size-1 runs, a prefix of them [300000]
+              --scaling-events N    events of the scaling runs and of the latency
+                                    configuration's bounded run [500000]
+              --trials N            trials of every pipeline run; medians are reported [3]
+              --latency-trials N    trials of every latency run [1]
+              --loads LIST          latency loads, fractions of the measured maximum
+                                    [0.25,0.5,0.75]
+              --latency-warmup D    load before each latency measurement [10s]
+              --latency-measure D   latency measurement window [20s]
+              --warmup-events N     events each job JVM processes, unmeasured, first [150000]
+              --entities N          entities (one sample each per 1 s window) [1000]
+              --jmh-iterations N    JMH measurement iterations per point [3]
+              --jmh-time D          length of one JMH iteration [500ms]
+              --skip LIST           phases to skip: models, pipeline, scaling, latency
+              --configs LIST        only these pipeline configurations: shipped, batch-1,
+                                    io-ceiling, latency-config, parallelism-1, preset-small,
+                                    preset-medium, preset-large [all]
+              --out DIR             results directory [benchmarks/results/<timestamp>]
+              --docs FILE           the document whose figures to replace
+                                    [docs/PERFORMANCE.md]
+              --no-docs             leave the document alone
+              --profile             record a JFR profile of every job run (runs/ID.jfr)
+              --quick               a smoke run of a few minutes: few events, one trial
+            """;
+
+    static final List<Integer> JMH_BATCHES = List.of(1, 4, 16, 64, 256, 1024);
+    static final Set<String> PHASES = Set.of("models", "pipeline", "scaling", "latency");
+
+    long events = 1_000_000;
+    long batch1Events = 300_000;
+    long scalingEvents = 500_000;
+    int trials = 3;
+    int latencyTrials = 1;
+    List<Double> loads = List.of(0.25, 0.5, 0.75);
+    Duration latencyWarmup = Duration.ofSeconds(10);
+    Duration latencyMeasure = Duration.ofSeconds(20);
+    int entities = 1000;
+    int jmhIterations = 3;
+    Duration jmhTime = Duration.ofMillis(500);
+    Set<String> skip = new LinkedHashSet<>();
+    Set<String> configs = new LinkedHashSet<>();
+    Path out;
+    Path docs = Path.of("docs", "PERFORMANCE.md");
+    boolean quick;
+    boolean profile;
+    boolean help;
+    long warmupEvents = 150_000;
+    /** The command line, for the record. */
+    String commandLine = "";
+
+    static BenchSettings parse(String[] argv) {
+        BenchSettings s = new BenchSettings();
+        s.commandLine = String.join(" ", argv);
+        for (int i = 0; i < argv.length; i++) {
+            String name = argv[i];
+            if (name.equals("--quick")) {
+                s.quick();
+                continue;
+            }
+            if (name.equals("--help") || name.equals("-h")) {
+                s.help = true;
+                continue;
+            }
+            if (name.equals("--profile")) {
+                s.profile = true;
+                continue;
+            }
+            if (name.equals("--no-docs")) {
+                s.docs = null;
+                continue;
+            }
+            if (!name.startsWith("--") || i + 1 >= argv.length) {
+                throw new IllegalArgumentException("bench: unexpected argument '" + name + "'\n"
+                        + USAGE);
+            }
+            String v = argv[++i];
+            switch (name) {
+                case "--events" -> s.events = positiveLong(name, v);
+                case "--batch1-events" -> s.batch1Events = positiveLong(name, v);
+                case "--scaling-events" -> s.scalingEvents = positiveLong(name, v);
+                case "--trials" -> s.trials = (int) positiveLong(name, v);
+                case "--latency-trials" -> s.latencyTrials = (int) positiveLong(name, v);
+                case "--loads" -> s.loads = fractions(name, v);
+                case "--latency-warmup" -> s.latencyWarmup = duration(name, v);
+                case "--latency-measure" -> s.latencyMeasure = duration(name, v);
+                case "--warmup-events" -> s.warmupEvents = Long.parseLong(v.trim());
+                case "--entities" -> s.entities = (int) positiveLong(name, v);
+                case "--jmh-iterations" -> s.jmhIterations = (int) positiveLong(name, v);
+                case "--jmh-time" -> s.jmhTime = duration(name, v);
+                case "--skip" -> s.skip = phases(v);
+                case "--configs" -> s.configs = new LinkedHashSet<>(Arrays.asList(v.split(",")));
+                case "--out" -> s.out = Path.of(v);
+                case "--docs" -> s.docs = Path.of(v);
+                default -> throw new IllegalArgumentException("bench: unknown option " + name
+                        + "\n" + USAGE);
+            }
+        }
+        return s;
+    }
+
+    /** Small enough to check that everything works, far too small to quote. */
+    private void quick() {
+        quick = true;
+        events = 60_000;
+        batch1Events = 15_000;
+        scalingEvents = 30_000;
+        trials = 1;
+        latencyTrials = 1;
+        latencyWarmup = Duration.ofSeconds(5);
+        latencyMeasure = Duration.ofSeconds(10);
+        jmhIterations = 2;
+        jmhTime = Duration.ofMillis(300);
+        warmupEvents = 30_000;
+        docs = null;
+    }
+
+    boolean runs(String phase) {
+        return !skip.contains(phase);
+    }
+
+    private static long positiveLong(String name, String v) {
+        try {
+            long n = Long.parseLong(v.replace("_", "").trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below.
+        }
+        throw new IllegalArgumentException("bench: " + name
+                + " must be a positive whole number, got '" + v + "'");
+    }
+
+    private static Duration duration(String name, String v) {
+        try {
+            return TimeUtils.parseDuration(v.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bench: " + name
+                    + " must be a duration such as 30s, got '" + v + "'");
+        }
+    }
+
+    private static List<Double> fractions(String name, String v) {
+        List<Double> out = new ArrayList<>();
+        for (String f : v.split(",")) {
+            double d;
+            try {
+                d = Double.parseDouble(f.trim());
+            } catch (NumberFormatException e) {
+                d = -1;
+            }
+            if (!(d > 0 && d <= 1.5)) {
+                throw new IllegalArgumentException("bench: " + name
+                        + " takes fractions such as 0.25,0.5,0.75; got '" + v + "'");
+            }
+            out.add(d);
+        }
+        return out;
+    }
+
+    private static Set<String> phases(String v) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String p : v.split(",")) {
+            String phase = p.trim().toLowerCase(Locale.ROOT);
+            if (!PHASES.contains(phase)) {
+                throw new IllegalArgumentException("bench: --skip takes " + String.join(", ",
+                        PHASES.stream().sorted().toList()) + "; got '" + p + "'");
+            }
+            out.add(phase);
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "%,d events (batch size 1: %,d; scaling: %,d; JVM"
+                        + " warm-up: %,d), %d trial(s), latency at %s of the maximum (%d trial(s),"
+                        + " %ds warm-up, %ds window), %d entities, JMH %d x %d ms per point%s%s",
+                events, batch1Events, scalingEvents, warmupEvents, trials, loads, latencyTrials,
+                latencyWarmup.toSeconds(), latencyMeasure.toSeconds(), entities, jmhIterations,
+                jmhTime.toMillis(), skip.isEmpty() ? "" : ", skipping " + skip,
+                configs.isEmpty() ? "" : ", only " + configs);
+    }
+}

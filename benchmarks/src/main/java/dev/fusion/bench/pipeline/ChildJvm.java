@@ -1,0 +1,53 @@
+package dev.fusion.bench.pipeline;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts {@link PipelineChild} in a JVM of its own with this JVM's class path (through an
+ * argument file: ONNX Runtime 1.29 crashes on long command lines) and the launcher's options.
+ */
+final class ChildJvm {
+
+    private final Path argFile;
+    private final List<String> jvmOptions;
+    private final boolean profile;
+
+    /**
+     * @param profile record a JFR profile of every child, beside its log ({@code ID.jfr})
+     */
+    ChildJvm(Path workDir, List<String> jvmOptions, boolean profile) throws IOException {
+        this.argFile = workDir.resolve("child-java.args");
+        Files.writeString(argFile, "-cp\n" + System.getProperty("java.class.path") + "\n");
+        this.jvmOptions = List.copyOf(jvmOptions);
+        this.profile = profile;
+    }
+
+    /** Starts a child with {@code args}; its output goes to {@code log} (ID.log). */
+    Process start(List<String> args, Path log) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(jvmOptions);
+        if (profile) {
+            String jfr = log.toString().replaceAll("\\.log$", ".jfr");
+            // Flink's stacks are deep: the default depth of 64 frames cuts off the operators.
+            command.add("-XX:FlightRecorderOptions=stackdepth=256");
+            command.add("-XX:StartFlightRecording=filename=" + jfr
+                    + ",settings=profile,dumponexit=true");
+        }
+        String log4j = System.getProperty("log4j2.configurationFile");
+        if (log4j != null) {
+            command.add("-Dlog4j2.configurationFile=" + log4j);
+        }
+        command.add("@" + argFile);
+        command.add(PipelineChild.class.getName());
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().put("ORT_DISABLE_TELEMETRY", "1");
+        return builder.start();
+    }
+}

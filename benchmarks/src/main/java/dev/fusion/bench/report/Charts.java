@@ -1,0 +1,102 @@
+package dev.fusion.bench.report;
+
+import dev.fusion.bench.model.ModelCeiling;
+import dev.fusion.bench.pipeline.LatencyResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The run's charts: model ceilings, the side-by-side comparison, latency, scaling. */
+final class Charts {
+
+    static final String MODELS = "models.svg";
+    static final String PIPELINE = "pipeline.svg";
+    static final String LATENCY = "latency.svg";
+    static final String SCALING = "scaling.svg";
+
+    private Charts() {
+    }
+
+    /** Writes the charts there is data for; returns their paths. */
+    static List<Path> write(Path dir, Report report) throws IOException {
+        List<Path> written = new ArrayList<>();
+        if (!report.models.isEmpty()) {
+            SvgChart chart = new SvgChart("Model-only throughput (ONNX Runtime Java, 1 thread)",
+                    "batch size", "rows per second (chain: fused outputs)");
+            for (ModelCeiling.Point p : report.models) {
+                if (p.preset().equals("shipped") && p.threads() == 1) {
+                    chart.point(p.model(), p.batch(), p.rowsPerSecond());
+                }
+            }
+            written.add(write(dir, MODELS, chart.lines(true, true)));
+        }
+        Report.Figures f = report.figures();
+        if (!Double.isNaN(f.a())) {
+            SvgChart chart = new SvgChart("Side by side: fused outputs per second", "",
+                    "fused outputs per second");
+            List<String> categories = List.of("(a) as shipped", "(b) batch 1", "(c) models only",
+                    "(d) I/O only", "ideal 1/(1/c+1/d)");
+            double[] values = {f.a(), f.b(), f.c(), f.d(), f.ideal()};
+            for (int i = 0; i < values.length; i++) {
+                if (!Double.isNaN(values[i])) {
+                    chart.point("fused outputs/s", i, values[i]);
+                }
+            }
+            written.add(write(dir, PIPELINE, chart.bars(categories, true)));
+        }
+        if (!report.latency.isEmpty()) {
+            SvgChart chart = new SvgChart("Latency against load (latest alignment)",
+                    "load (% of measured maximum)", "latency (ms)");
+            for (double load : report.loads()) {
+                List<LatencyResult> at = report.latencyAt(load);
+                double x = 100 * load;
+                chart.point("internal p50", x, Report.median(at, LatencyResult::internalP50));
+                chart.point("internal p99", x, Report.median(at, LatencyResult::internalP99));
+                chart.point("internal p99.9", x, Report.median(at, LatencyResult::internalP999));
+                chart.point("visible p50", x, Report.median(at, LatencyResult::visibleP50));
+                chart.point("visible p99", x, Report.median(at, LatencyResult::visibleP99));
+                chart.point("target p99 (internal)", x, f.latencyTargetMillis());
+            }
+            written.add(write(dir, LATENCY, chart.lines(false, true)));
+        }
+        List<String> categories = new ArrayList<>();
+        List<double[]> bars = new ArrayList<>();
+        addScaling(report, categories, bars, "parallelism 1", Report.PARALLELISM1.name(),
+                report.chain("shipped", 64, 1));
+        addScaling(report, categories, bars, "parallelism 2", Report.SHIPPED.name(),
+                report.chain("shipped", 64, 2));
+        for (String preset : List.of("small", "medium", "large")) {
+            addScaling(report, categories, bars, preset + " models", "preset-" + preset,
+                    report.chain(preset, 64, 2));
+        }
+        if (!categories.isEmpty()) {
+            SvgChart chart = new SvgChart("Scaling: parallelism and routing-model size", "",
+                    "fused outputs per second");
+            for (int i = 0; i < bars.size(); i++) {
+                chart.point("pipeline", i, bars.get(i)[0]);
+                if (!Double.isNaN(bars.get(i)[1])) {
+                    chart.point("models only (chain)", i, bars.get(i)[1]);
+                }
+            }
+            written.add(write(dir, SCALING, chart.bars(categories, true)));
+        }
+        return written;
+    }
+
+    private static void addScaling(Report report, List<String> categories, List<double[]> bars,
+            String label, String config, double ceiling) {
+        double pipeline = report.medianFusedPerSecond(config);
+        if (!Double.isNaN(pipeline)) {
+            categories.add(label);
+            bars.add(new double[] {pipeline, ceiling});
+        }
+    }
+
+    private static Path write(Path dir, String name, String svg) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, svg);
+        return file;
+    }
+}

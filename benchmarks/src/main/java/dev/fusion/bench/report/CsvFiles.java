@@ -1,0 +1,90 @@
+package dev.fusion.bench.report;
+
+import dev.fusion.bench.model.ModelCeiling;
+import dev.fusion.bench.pipeline.LatencyResult;
+import dev.fusion.bench.pipeline.ThroughputResult;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** The raw measurements of a run as CSV: models.csv, pipeline.csv, latency.csv; and figures.csv. */
+final class CsvFiles {
+
+    private CsvFiles() {
+    }
+
+    static void write(Path dir, Report report) throws IOException {
+        try (PrintWriter out = writer(dir, "models.csv")) {
+            out.println("model,preset,batch,threads,rows_per_s_median,rows_per_s_min,"
+                    + "rows_per_s_max");
+            for (ModelCeiling.Point p : report.models) {
+                out.printf(Locale.ROOT, "%s,%s,%d,%d,%.1f,%.1f,%.1f%n", p.model(), p.preset(),
+                        p.batch(), p.threads(),
+                        p.rowsPerSecond(), p.minRowsPerSecond(), p.maxRowsPerSecond());
+            }
+        }
+        try (PrintWriter out = writer(dir, "pipeline.csv")) {
+            out.println("config,trial,parallelism,batch_size,inference,models,alignment,"
+                    + "input_events,fused,"
+                    + "expected_fused,dead_letters,dropped,fused_per_s,wall_s,job_cpu_us_per_fused,"
+                    + "broker_cpu_us_per_fused,peak_heap_mb,peak_rss_mb,load_average");
+            for (ThroughputResult r : report.throughput) {
+                out.printf(Locale.ROOT,
+                        "%s,%d,%d,%d,%s,%s,%s,%d,%d,%d,%d,%d,%.1f,%.2f,%.2f,%.2f,%.1f,%.1f,%.2f%n",
+                        r.spec().name(), r.trial(), r.spec().parallelism(), r.spec().batchSize(),
+                        r.spec().passThrough() ? "pass-through" : "onnx",
+                                models(r.spec().modelsDir()),
+                        r.spec().latestPolicy() ? "latest" : "window", r.inputEvents(), r.fused(),
+                                r.expectedFused(),
+                        r.deadLetters(), r.dropped(), r.fusedPerSecond(), r.wallSeconds(),
+                                r.cpuMicrosPerFused(),
+                        r.brokerCpuMicrosPerFused(), r.peakHeapBytes() / 1048576.0,
+                                r.vmHwmKb() / 1024.0, r.loadAverage());
+            }
+        }
+        try (PrintWriter out = writer(dir, "latency.csv")) {
+            out.println("load,trial,target_events_per_s,sent_events_per_s,fused_in_window,"
+                    + "expected_in_window,internal_p50_ms,internal_p99_ms,internal_p999_ms,"
+                    + "visible_p50_ms,visible_p99_ms,visible_p999_ms,job_cpu_us_per_fused,"
+                    + "harness_cpu_us_per_event,producer_max_lag_ms,"
+                    + "peak_heap_mb,peak_rss_mb,load_average");
+            for (LatencyResult r : report.latency) {
+                out.printf(Locale.ROOT,
+                        "%.2f,%d,%.1f,%.1f,%d,%d,%d,%d,%d,%d,%d,%d,%.2f,%.2f,%d,%.1f,%.1f,%.2f%n",
+                        r.loadFraction(), r.trial(), r.targetEventsPerSecond(),
+                                r.sentEventsPerSecond(),
+                        r.fusedInWindow(), r.expectedInWindow(), r.internalP50(), r.internalP99(),
+                                r.internalP999(),
+                        r.visibleP50(), r.visibleP99(), r.visibleP999(), r.cpuMicrosPerFused(),
+                        r.harnessCpuMicrosPerFused(), r.producerMaxLagMillis(),
+                                r.peakHeapBytes() / 1048576.0,
+                        r.vmHwmKb() / 1024.0, r.loadAverage());
+            }
+        }
+        Report.Figures f = report.figures();
+        try (PrintWriter out = writer(dir, "figures.csv")) {
+            out.println("figure,value,unit");
+            out.printf(Locale.ROOT, "a_shipped,%.1f,fused/s%n", f.a());
+            out.printf(Locale.ROOT, "b_batch1,%.1f,fused/s%n", f.b());
+            out.printf(Locale.ROOT, "c_model_ceiling,%.1f,fused/s%n", f.c());
+            out.printf(Locale.ROOT, "c_model_ceiling_batch1,%.1f,fused/s%n", f.c1());
+            out.printf(Locale.ROOT, "d_io_ceiling,%.1f,fused/s%n", f.d());
+            out.printf(Locale.ROOT, "ideal,%.1f,fused/s%n", f.ideal());
+            out.printf(Locale.ROOT, "a_over_b,%.3f,ratio%n", f.aOverB());
+            out.printf(Locale.ROOT, "a_over_ideal,%.3f,ratio%n", f.aOverIdeal());
+            out.printf(Locale.ROOT, "batching_bound,%.3f,ratio%n", f.batchingBound());
+            out.printf(Locale.ROOT, "internal_p99_at_50pct,%.1f,ms%n", f.p99AtHalfLoad());
+            out.printf(Locale.ROOT, "wall_time,%.1f,s%n", report.wallSeconds);
+        }
+    }
+
+    private static PrintWriter writer(Path dir, String name) throws IOException {
+        return new PrintWriter(Files.newBufferedWriter(dir.resolve(name)));
+    }
+
+    static String models(String dir) {
+        return dir == null ? "shipped" : Path.of(dir).getFileName().toString();
+    }
+}

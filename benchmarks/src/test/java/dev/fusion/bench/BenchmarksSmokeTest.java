@@ -1,0 +1,118 @@
+package dev.fusion.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fusion.bench.model.ModelCeiling;
+import dev.fusion.bench.passthrough.PassThroughInference;
+import dev.fusion.bench.pipeline.LatencyResult;
+import dev.fusion.bench.pipeline.ThroughputResult;
+import dev.fusion.bench.report.Report;
+import dev.fusion.jobs.InferenceFactory;
+import dev.fusion.models.manifest.FusionMode;
+import dev.fusion.models.manifest.ModelManifest;
+import dev.fusion.operators.batch.BatchFunction;
+import dev.fusion.operators.records.FusionRequest;
+import dev.fusion.operators.records.ModalityRecord;
+import dev.fusion.operators.records.RoutedRecord;
+import dev.fusion.operators.routing.ModelLocation;
+import dev.fusion.schemas.AlignmentPolicy;
+import dev.fusion.schemas.FusedEvent;
+import dev.fusion.schemas.Modality;
+import dev.fusion.schemas.codec.SingleObjectCodec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Smoke checks: the pass-through has the models' output shape; a report renders. */
+class BenchmarksSmokeTest {
+
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-23T08:00:00Z"),
+            ZoneOffset.UTC);
+
+    @Test
+    void thePassThroughWritesFusedRecordsOfTheModelsSize() throws Exception {
+        ModelManifest manifest = ModelManifest.loadBundled();
+        var setup = new InferenceFactory.Setup(ModelLocation.bundled(), manifest, FusionMode.MAX,
+                Map.of("inference.device", "cpu"), CLOCK);
+        int imageDim = manifest.routing(dev.fusion.models.manifest.Modality.IMAGE).inputDim();
+        float[] features = new float[imageDim];
+        features[3] = -2f;
+        ModalityRecord image = ModalityRecord.features(Modality.IMAGE, "i-1", "e-1", 1000L,
+                features, "t", 0, 0);
+        ModalityRecord text = ModalityRecord.text("t-1", "e-1", 1000L, "quiet river", "t", 0, 0);
+        RoutedRecord routedImage = new PassThroughInference().routing(Modality.IMAGE, setup)
+                .apply(List.of(image)).get(0);
+        RoutedRecord routedText = new PassThroughInference().routing(Modality.TEXT, setup)
+                .apply(List.of(text)).get(0);
+        assertThat(routedImage.embedding).hasSize(manifest.embeddingDim());
+        assertThat(routedImage.embedding[3]).isEqualTo(2f);
+        assertThat(routedText.embedding).hasSize(manifest.embeddingDim());
+
+        FusionRequest request = FusionRequest.empty("e-1", 1999L, AlignmentPolicy.WINDOW,
+                manifest.embeddingDim());
+        request.windowStart = 1000L;
+        request.put(Modality.TEXT, routedText.embedding, 0f);
+        request.put(Modality.IMAGE, routedImage.embedding, 0f);
+        request.sourceEventIds = new String[] {"i-1", "t-1"};
+        FusedEvent passThrough = apply(new PassThroughInference().integration(setup), request);
+        FusedEvent model = apply(InferenceFactory.models().integration(setup), request);
+
+        assertThat(passThrough.getFused()).hasSize(manifest.embeddingDim());
+        assertThat(passThrough.getScores()).hasSize(manifest.numClasses());
+        assertThat(passThrough.getWeights()).containsExactly(0.5f, 0f, 0.5f);
+        assertThat(passThrough.getModalities()).containsExactly(Modality.TEXT, Modality.IMAGE);
+        SingleObjectCodec<FusedEvent> codec = SingleObjectCodec.forSpecific(FusedEvent.class);
+        assertThat(codec.encode(passThrough)).hasSameSizeAs(codec.encode(model));
+    }
+
+    @Test
+    void aReportWritesItsFilesAndTheDocumentBlock(@TempDir Path dir) throws Exception {
+        Report report = new Report("smoke settings", "smoke machine");
+        report.models(List.of(new ModelCeiling.Point("chain", "shipped", 64, 2, 100_000, 90_000,
+                110_000), new ModelCeiling.Point("chain", "shipped", 1, 2, 10_000, 9_000, 11_000),
+                new ModelCeiling.Point("image-routing", "shipped", 64, 1, 400_000, 390_000,
+                        410_000)));
+        for (int trial = 1; trial <= 3; trial++) {
+            report.throughput(result(Report.SHIPPED, trial, 20_000));
+            report.throughput(result(Report.BATCH1, trial, 10_000));
+            report.throughput(result(Report.IO_CEILING, trial, 30_000));
+        }
+        report.latency(new LatencyResult(Report.LATENCY, 1, 0.5, 10_000, 9_990, 200_000, 200_000,
+                40, 90, 120, 700, 1200, 1300, 50, 20, 3, 500L << 20, 800 << 10, 1.0));
+        Path doc = dir.resolve("PERFORMANCE.md");
+        Files.writeString(doc, "# Performance\n\nProse stays.\n");
+
+        report.write(dir, doc);
+
+        assertThat(dir.resolve("pipeline.csv")).content().contains("shipped,1,2,64");
+        assertThat(dir.resolve("figures.csv")).content().contains("a_over_b,2.000");
+        assertThat(dir.resolve("pipeline.svg")).content().startsWith("<svg");
+        assertThat(dir.resolve("summary.md")).content().contains("(a) >= 5 x (b)");
+        assertThat(doc).content().startsWith("# Performance\n\nProse stays.")
+                .contains("<!-- BEGIN GENERATED FIGURES").contains("performance/pipeline.svg");
+        assertThat(dir.resolve("performance").resolve("latency.svg")).exists();
+    }
+
+    private static FusedEvent apply(BatchFunction<FusionRequest, FusedEvent> function,
+            FusionRequest request)
+            throws Exception {
+        function.open();
+        try {
+            return function.apply(List.of(request)).get(0);
+        } finally {
+            function.close();
+        }
+    }
+
+    private static ThroughputResult result(dev.fusion.bench.pipeline.RunSpec spec, int trial,
+            double fusedPerSecond) {
+        return new ThroughputResult(spec, trial, 300_000, 100_000, 100_000, 0, 0, fusedPerSecond, 6,
+                70, 30, 1L << 30, 2 << 20, 1.0);
+    }
+}
