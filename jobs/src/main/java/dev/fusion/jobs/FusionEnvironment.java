@@ -2,7 +2,9 @@ package dev.fusion.jobs;
 
 import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.jobs.config.FusionOptions;
+import java.net.URI;
 import java.time.Duration;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -41,6 +43,15 @@ public final class FusionEnvironment {
         env.getConfig().setAutoWatermarkInterval(
                 config.get(FusionOptions.WATERMARK_INTERVAL).toMillis());
         env.setBufferTimeout(config.get(FusionOptions.BUFFER_TIMEOUT).toMillis());
+        config.checkpointDirectory().ifPresent(dir -> env.configure(checkpointStorage(dir)));
         return env;
+    }
+
+    /** File-system checkpoint storage in {@code directory}. */
+    public static Configuration checkpointStorage(URI directory) {
+        Configuration conf = new Configuration();
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, directory.toString());
+        return conf;
     }
 }

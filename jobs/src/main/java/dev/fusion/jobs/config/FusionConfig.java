@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.Serializable;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +16,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -104,6 +108,35 @@ public final class FusionConfig implements Serializable {
         }
     }
 
+    /**
+     * {@code job.checkpoint-dir} as a URI, if set: a URI with a scheme as given, a plain path
+     * made absolute ({@code file:}); empty counts as unset.
+     */
+    public Optional<URI> checkpointDirectory() {
+        if (!isSet(FusionOptions.CHECKPOINT_DIR)) {
+            return Optional.empty();
+        }
+        String raw = get(FusionOptions.CHECKPOINT_DIR).strip();
+        if (raw.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            URI uri = new URI(raw);
+            // A one-letter scheme is a Windows drive, not a file system.
+            if (uri.getScheme() != null && uri.getScheme().length() > 1) {
+                return Optional.of(uri);
+            }
+        } catch (URISyntaxException e) {
+            // Not a URI: a local path, such as one with spaces.
+        }
+        try {
+            return Optional.of(Path.of(raw).toAbsolutePath().normalize().toUri());
+        } catch (InvalidPathException e) {
+            throw new ConfigException("invalid value '" + raw + "' for "
+                    + FusionOptions.CHECKPOINT_DIR.key() + ": " + e.getMessage(), e);
+        }
+    }
+
     private void validate() {
         for (String key : values.keySet()) {
             if (!KNOWN_KEYS.contains(key)) {
@@ -140,6 +173,7 @@ public final class FusionConfig implements Serializable {
                     + "), or transactions expire before their checkpoint commits them");
         }
         minEventTime();
+        checkpointDirectory();
     }
 
     private void atLeast(ConfigOption<Integer> option, int min) {

@@ -92,6 +92,14 @@ public final class FusionOptions {
             .withDescription("Checkpoint interval; exactly-once output becomes visible at each"
                     + " completed checkpoint, so it bounds end-to-end latency for read_committed readers.");
 
+    public static final ConfigOption<String> CHECKPOINT_DIR = key("job.checkpoint-dir")
+            .stringType().noDefaultValue()
+            .withDescription("Where checkpoints are stored: a directory or a file-system URI"
+                    + " (file:///..., s3://..., hdfs://...). Unset: the Flink cluster's own"
+                    + " setting for 'flink run'; a fresh temporary directory, removed at exit, for"
+                    + " './fusion run' and the demo. Never Flink's in-memory storage, which"
+                    + " refuses state above 5 MB.");
+
     public static final ConfigOption<Duration> BUFFER_TIMEOUT = key("job.buffer-timeout")
             .durationType().defaultValue(Duration.ofMillis(100))
             .withDescription("Longest a record waits in a network buffer between tasks before the"

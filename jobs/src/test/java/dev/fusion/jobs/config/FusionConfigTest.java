@@ -95,4 +95,19 @@ class FusionConfigTest {
                 .map(ConfigOption::key).collect(Collectors.toList())).isEmpty();
         assertThat(FusionOptions.all()).hasSizeGreaterThan(25);
     }
+
+    @Test
+    void theCheckpointDirectoryIsAUriOrAnAbsolutePath(@TempDir Path dir) {
+        assertThat(FusionConfig.of(Map.of()).checkpointDirectory()).isEmpty();
+        assertThat(FusionConfig.of(Map.of("job.checkpoint-dir", " ")).checkpointDirectory()).isEmpty();
+        assertThat(FusionConfig.of(Map.of("job.checkpoint-dir", "s3://bucket/fusion/checkpoints"))
+                .checkpointDirectory()).hasValue(java.net.URI.create("s3://bucket/fusion/checkpoints"));
+        assertThat(FusionConfig.of(Map.of("job.checkpoint-dir", dir.resolve("a b").toString()))
+                .checkpointDirectory()).hasValue(dir.resolve("a b").toUri());
+        assertThat(FusionConfig.of(Map.of("job.checkpoint-dir", "relative/cp")).checkpointDirectory())
+                .hasValue(Path.of("relative/cp").toAbsolutePath().toUri());
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("job.checkpoint-dir", "bad\0path")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.checkpoint-dir");
+    }
 }
