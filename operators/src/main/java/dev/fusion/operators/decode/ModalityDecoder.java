@@ -12,6 +12,7 @@ import java.io.Serializable;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import org.apache.avro.generic.PrimitivesArrays;
 
 /**
  * Turns the raw bytes of one modality's topic into a validated {@link ModalityRecord}, or says
@@ -78,8 +79,11 @@ public final class ModalityDecoder implements Serializable {
                     + " values, the " + name() + " routing model expects " + dim);
         }
         float[] features = new float[dim];
+        // The codec's feature arrays hold primitive floats; reading them boxed would undo that.
+        PrimitivesArrays.FloatArray unboxed =
+                values instanceof PrimitivesArrays.FloatArray f ? f : null;
         for (int i = 0; i < dim; i++) {
-            float v = values.get(i);
+            float v = unboxed != null ? unboxed.getFloat(i) : values.get(i);
             if (!Float.isFinite(v)) {
                 throw new InvalidRecordException(eventId, "features[" + i + "] is " + v
                         + ", features must be finite");

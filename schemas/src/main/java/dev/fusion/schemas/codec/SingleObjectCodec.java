@@ -68,6 +68,15 @@ public final class SingleObjectCodec<T> {
     /** As {@link #forSpecific(Class)}, with explicit limits. */
     public static <T extends SpecificRecord> SingleObjectCodec<T> forSpecific(
             Class<T> type, DecodeLimits limits) {
+        return forSpecific(type, limits, true);
+    }
+
+    /**
+     * As {@link #forSpecific(Class, DecodeLimits)}; {@code direct} reads feature records of the
+     * current version with {@link FeatureRecordReader} instead of Avro's resolving reader.
+     */
+    static <T extends SpecificRecord> SingleObjectCodec<T> forSpecific(
+            Class<T> type, DecodeLimits limits, boolean direct) {
         SpecificData data = SpecificData.getForClass(type);
         Schema reader = data.getSchema(type);
         Map<Long, DatumReader<T>> readers = new LinkedHashMap<>();
@@ -75,7 +84,10 @@ public final class SingleObjectCodec<T> {
         int version = 1;
         for (Schema writerSchema : SchemaHistory.versionsOf(reader.getFullName())) {
             long fp = fingerprint(writerSchema);
-            readers.put(fp, new SpecificDatumReader<>(writerSchema, reader, data));
+            boolean current = fp == fingerprint(reader);
+            readers.put(fp, direct && current && FeatureRecordReader.fits(reader)
+                    ? new FeatureRecordReader<>(reader, data)
+                    : new SpecificDatumReader<>(writerSchema, reader, data));
             names.put(fp, reader.getName() + " v" + version++);
         }
         return new SingleObjectCodec<>(reader, new SpecificDatumWriter<>(reader, data), readers,

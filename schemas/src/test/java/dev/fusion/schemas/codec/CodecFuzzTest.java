@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fusion.schemas.AudioFeatureEvent;
 import dev.fusion.schemas.DeadLetter;
 import dev.fusion.schemas.FusedEvent;
+import dev.fusion.schemas.ImageFeatureEvent;
 import dev.fusion.schemas.TextEvent;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -76,6 +77,53 @@ class CodecFuzzTest {
                 SingleObjectCodec.forGeneric(v1, List.of(TextEvent.getClassSchema()), DecodeLimits.DEFAULT);
         byte[] newBytes = SingleObjectCodec.forSpecific(TextEvent.class).encode(SampleRecords.text());
         fuzzMutations(oldReader, newBytes, 5L);
+    }
+
+    @Test
+    void theDirectFeatureReaderAgreesWithAvrosReaderOnMutatedAudioEvents() {
+        agreeOnMutations(AudioFeatureEvent.class, SampleRecords::audio, 6L);
+    }
+
+    @Test
+    void theDirectFeatureReaderAgreesWithAvrosReaderOnMutatedImageEvents() {
+        agreeOnMutations(ImageFeatureEvent.class, SampleRecords::image, 7L);
+    }
+
+    /**
+     * Differential property of {@link FeatureRecordReader}: on any input, it decodes what Avro's
+     * resolving reader decodes, to an equal record, and fails where Avro fails, with the same
+     * failure kind.
+     */
+    private static <T extends SpecificRecord> void agreeOnMutations(
+            Class<T> type, Supplier<T> sample, long seed) {
+        SingleObjectCodec<T> direct = SingleObjectCodec.forSpecific(type, DecodeLimits.DEFAULT, true);
+        SingleObjectCodec<T> avro = SingleObjectCodec.forSpecific(type, DecodeLimits.DEFAULT, false);
+        byte[] original = direct.encode(sample.get());
+        Random random = new Random(seed);
+        Map<CodecException.Failure, Integer> seen = new EnumMap<>(CodecException.Failure.class);
+        int decoded = 0;
+        for (int i = 0; i < MUTATIONS_PER_TYPE; i++) {
+            byte[] mutated = mutate(original, random);
+            Object expected = outcome(avro, mutated);
+            Object actual = outcome(direct, mutated);
+            assertThat(actual).as("direct reader on " + Arrays.toString(mutated)).isEqualTo(expected);
+            if (expected instanceof CodecException.Failure f) {
+                seen.merge(f, 1, Integer::sum);
+            } else {
+                decoded++;
+            }
+        }
+        assertThat(decoded).as("mutations that still decode").isPositive();
+        assertThat(seen).containsKeys(CodecException.Failure.TRUNCATED, CodecException.Failure.MALFORMED);
+    }
+
+    /** The decoded record, or the failure kind. */
+    private static Object outcome(SingleObjectCodec<?> codec, byte[] bytes) {
+        try {
+            return codec.decode(bytes);
+        } catch (CodecException e) {
+            return e.failure();
+        }
     }
 
     private static <T extends SpecificRecord> void fuzzMutations(

@@ -255,4 +255,25 @@ class SingleObjectCodecTest {
         assertThat(HexFormat.of().formatHex(Arrays.copyOf(bytes, 10)))
                 .isEqualTo(HexFormat.of().formatHex(header(TextEvent.getClassSchema())));
     }
+
+    @Test
+    void featureArraysWrittenInSizedBlocksDecodeToPrimitiveFloats() throws Exception {
+        // A blocking encoder splits the array into blocks of a negative count and a byte size.
+        ImageFeatureEvent event = SampleRecords.image();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(SingleObjectCodec.forSpecific(ImageFeatureEvent.class).encode(event), 0, 10);
+        org.apache.avro.io.BinaryEncoder encoder = new org.apache.avro.io.EncoderFactory()
+                .configureBlockSize(64).blockingBinaryEncoder(out, null);
+        new org.apache.avro.specific.SpecificDatumWriter<>(ImageFeatureEvent.class).write(event, encoder);
+        encoder.flush();
+        byte[] blocked = out.toByteArray();
+        assertThat(blocked).isNotEqualTo(SingleObjectCodec.forSpecific(ImageFeatureEvent.class).encode(event));
+
+        ImageFeatureEvent decoded = SingleObjectCodec.forSpecific(ImageFeatureEvent.class).decode(blocked);
+
+        assertThat(decoded).isEqualTo(event);
+        assertThat(decoded.getFeatures()).isInstanceOf(org.apache.avro.generic.PrimitivesArrays.FloatArray.class);
+        assertThat(SingleObjectCodec.forSpecific(ImageFeatureEvent.class, DecodeLimits.DEFAULT, false)
+                .decode(blocked)).isEqualTo(decoded);
+    }
 }
