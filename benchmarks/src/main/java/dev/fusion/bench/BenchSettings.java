@@ -21,7 +21,7 @@ final class BenchSettings {
                                     configuration's bounded run [500000]
               --trials N            trials of every pipeline run; medians are reported [3]
               --latency-trials N    trials of every latency run [1]
-              --loads LIST          latency loads, fractions of the measured maximum
+              --loads LIST          latency loads, fractions of the open-loop maximum
                                     [0.25,0.5,0.75]
               --latency-warmup D    load before each latency measurement [10s]
               --latency-measure D   latency measurement window [20s]

@@ -83,8 +83,14 @@ class BenchmarksSmokeTest {
             report.throughput(result(Report.BATCH1, trial, 10_000));
             report.throughput(result(Report.IO_CEILING, trial, 30_000));
         }
-        report.latency(new LatencyResult(Report.LATENCY, 1, 0.5, 10_000, 9_990, 200_000, 200_000,
-                40, 90, 120, 700, 1200, 1300, 50, 20, 3, 500L << 20, 800 << 10, 1.0));
+        report.calibration(new LatencyResult(Report.LATENCY, 1, Report.CALIBRATION_LOAD, 50_000,
+                49_000, 100_000, 1_000_000, 24_000, 9000, 15_000, 15_500, 9500, 16_000, 16_500, 40, 20,
+                800, 900L << 20, 1200 << 10, 1.0), 40_000);
+        report.calibration(new LatencyResult(Report.LATENCY, 2, 0.66, 26_400, 26_400, 100_000,
+                528_000, 23_000, 9000, 15_000, 15_500, 9500, 16_000, 16_500, 40, 20, 800,
+                900L << 20, 1200 << 10, 1.0), 40_000);
+        report.latency(new LatencyResult(Report.LATENCY, 1, 0.5, 12_000, 11_990, 240_000, 240_000,
+                12_000, 40, 90, 120, 700, 1200, 1300, 50, 20, 3, 500L << 20, 800 << 10, 1.0));
         Path doc = dir.resolve("PERFORMANCE.md");
         Files.writeString(doc, "# Performance\n\nProse stays.\n");
 
@@ -93,7 +99,12 @@ class BenchmarksSmokeTest {
         assertThat(dir.resolve("pipeline.csv")).content().contains("shipped,1,2,64");
         assertThat(dir.resolve("figures.csv")).content().contains("a_over_b,2.000");
         assertThat(dir.resolve("pipeline.svg")).content().startsWith("<svg");
-        assertThat(dir.resolve("summary.md")).content().contains("(a) >= 5 x (b)");
+        assertThat(dir.resolve("summary.md")).content().contains("(a) >= 5 x (b)")
+                .contains("open-loop maximum, 24,000 events/s")
+                .contains("| p99 <= max-delay + 100 ms = 120 ms at 50% of the open-loop maximum");
+        assertThat(report.openLoopMaximum()).isEqualTo(24_000);
+        assertThat(dir.resolve("latency.csv")).content().contains("\ncalibration,1,50000.0,49000.0,")
+                .contains("\ncalibration,2,26400.0,").contains("\n0.50,1,12000.0,");
         assertThat(doc).content().startsWith("# Performance\n\nProse stays.")
                 .contains("<!-- BEGIN GENERATED FIGURES").contains("performance/pipeline.svg");
         assertThat(dir.resolve("performance").resolve("latency.svg")).exists();

@@ -18,7 +18,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * A downstream {@code read_committed} consumer of the fused topic that records, for every fusion
  * whose event time lies in the measurement window, two latencies: job-internal
  * ({@code emitted_at - event_time}) and visible ({@code now - event_time} when the consumer
- * receives it, the exactly-once commit included).
+ * receives it, the exactly-once commit included). It also counts the fusions emitted during
+ * the window, for the open-loop maximum.
  */
 final class LatencyProbe implements Runnable {
 
@@ -30,6 +31,7 @@ final class LatencyProbe implements Runnable {
     private long[] internal = new long[1 << 16];
     private long[] visible = new long[1 << 16];
     private int count;
+    private long emittedInWindow;
     private volatile boolean running = true;
     private volatile Exception failure;
 
@@ -62,8 +64,12 @@ final class LatencyProbe implements Runnable {
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     FusedEvent e = codec.decode(r.value());
                     long t = e.getEventTime().toEpochMilli();
+                    long emitted = e.getEmittedAt().toEpochMilli();
                     if (t >= fromMillis && t < toMillis) {
-                        add(t, e.getEmittedAt().toEpochMilli() - t, now - t);
+                        add(t, emitted - t, now - t);
+                    }
+                    if (emitted >= fromMillis && emitted < toMillis) {
+                        countEmitted();
                     }
                 }
             }
@@ -82,6 +88,18 @@ final class LatencyProbe implements Runnable {
         internal[count] = internalMillis;
         visible[count] = visibleMillis;
         count++;
+    }
+
+    private synchronized void countEmitted() {
+        emittedInWindow++;
+    }
+
+    /**
+     * Fusions the job emitted during the window, whatever their event time: under overload, the
+     * rate the job sustains while the load generator and the broker share the machine with it.
+     */
+    synchronized long emittedInWindow() {
+        return emittedInWindow;
     }
 
     void stop() {

@@ -10,6 +10,7 @@ package dev.fusion.bench.pipeline;
  * @param sentEventsPerSecond events acknowledged by the broker per second of the whole run
  * @param fusedInWindow fusions with an event time in the measurement window that became visible
  * @param expectedInWindow fusions the events scheduled in the window must give
+ * @param emittedPerSecond fusions emitted per second during the window, whatever their event time
  * @param internalP50 job-internal latency {@code emitted_at - event_time} (ms), median
  * @param internalP99 its 99th percentile
  * @param internalP999 its 99.9th percentile
@@ -25,7 +26,7 @@ package dev.fusion.bench.pipeline;
  */
 public record LatencyResult(RunSpec spec, int trial, double loadFraction,
         double targetEventsPerSecond,
-        double sentEventsPerSecond, long fusedInWindow, long expectedInWindow, long internalP50,
+        double sentEventsPerSecond, long fusedInWindow, long expectedInWindow, double emittedPerSecond, long internalP50,
         long internalP99, long internalP999, long visibleP50, long visibleP99, long visibleP999,
         double cpuMicrosPerFused, double harnessCpuMicrosPerFused, long producerMaxLagMillis,
         long peakHeapBytes, long vmHwmKb, double loadAverage) {

@@ -109,6 +109,7 @@ public final class LatencyRun {
             double cpu = timeline.cpuSeconds(from, to);
             return new LatencyResult(spec, trial, loadFraction, eventsPerSecond,
                     producer.sent() * 1000.0 / (to + TAIL_MILLIS - start), fused, expected,
+                    probe.emittedInWindow() * 1000.0 / (to - from),
                     LatencyProbe.quantile(internal, 0.5), LatencyProbe.quantile(internal, 0.99),
                     LatencyProbe.quantile(internal, 0.999), LatencyProbe.quantile(visible, 0.5),
                     LatencyProbe.quantile(visible, 0.99), LatencyProbe.quantile(visible, 0.999),

@@ -48,7 +48,7 @@ final class Charts {
         }
         if (!report.latency.isEmpty()) {
             SvgChart chart = new SvgChart("Latency against load (latest alignment)",
-                    "load (% of measured maximum)", "latency (ms)");
+                    "load (% of the open-loop maximum)", "latency (ms)");
             for (double load : report.loads()) {
                 List<LatencyResult> at = report.latencyAt(load);
                 double x = 100 * load;

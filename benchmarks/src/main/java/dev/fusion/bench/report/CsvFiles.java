@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /** The raw measurements of a run as CSV: models.csv, pipeline.csv, latency.csv; and figures.csv. */
@@ -46,16 +47,21 @@ final class CsvFiles {
         }
         try (PrintWriter out = writer(dir, "latency.csv")) {
             out.println("load,trial,target_events_per_s,sent_events_per_s,fused_in_window,"
-                    + "expected_in_window,internal_p50_ms,internal_p99_ms,internal_p999_ms,"
+                    + "expected_in_window,emitted_fused_per_s,internal_p50_ms,internal_p99_ms,internal_p999_ms,"
                     + "visible_p50_ms,visible_p99_ms,visible_p999_ms,job_cpu_us_per_fused,"
                     + "harness_cpu_us_per_event,producer_max_lag_ms,"
                     + "peak_heap_mb,peak_rss_mb,load_average");
-            for (LatencyResult r : report.latency) {
+            List<LatencyResult> rows = new java.util.ArrayList<>();
+            rows.addAll(report.calibration);
+            rows.addAll(report.latency);
+            for (LatencyResult r : rows) {
                 out.printf(Locale.ROOT,
-                        "%.2f,%d,%.1f,%.1f,%d,%d,%d,%d,%d,%d,%d,%d,%.2f,%.2f,%d,%.1f,%.1f,%.2f%n",
-                        r.loadFraction(), r.trial(), r.targetEventsPerSecond(),
+                        "%s,%d,%.1f,%.1f,%d,%d,%.1f,%d,%d,%d,%d,%d,%d,%.2f,%.2f,%d,%.1f,%.1f,%.2f%n",
+                        report.calibration.contains(r) ? "calibration" : String.format(Locale.ROOT,
+                                "%.2f", r.loadFraction()), r.trial(), r.targetEventsPerSecond(),
                                 r.sentEventsPerSecond(),
-                        r.fusedInWindow(), r.expectedInWindow(), r.internalP50(), r.internalP99(),
+                        r.fusedInWindow(), r.expectedInWindow(), r.emittedPerSecond(),
+                        r.internalP50(), r.internalP99(),
                                 r.internalP999(),
                         r.visibleP50(), r.visibleP99(), r.visibleP999(), r.cpuMicrosPerFused(),
                         r.harnessCpuMicrosPerFused(), r.producerMaxLagMillis(),

@@ -47,6 +47,12 @@ public final class Report {
     public static final RunSpec LATENCY = new RunSpec("latency", 2, 64, false, null, true,
             LATENCY_OPTIONS);
 
+    /** The calibration run offers this multiple of the bounded maximum: more than the job takes. */
+    public static final double CALIBRATION_LOAD = 1.25;
+
+    /** A second calibration run offers this multiple of what the first one emitted. */
+    public static final double CALIBRATION_RETRY = 1.1;
+
     /** {@code inference.max-delay} as shipped, in ms: the latency target is this plus 100 ms. */
     public static final long MAX_DELAY_MILLIS = 20;
 
@@ -55,6 +61,8 @@ public final class Report {
     final List<ModelCeiling.Point> models = new ArrayList<>();
     final List<ThroughputResult> throughput = new ArrayList<>();
     final List<LatencyResult> latency = new ArrayList<>();
+    final List<LatencyResult> calibration = new ArrayList<>();
+    double boundedLatencyMaximum = Double.NaN;
     final double loadAtStart;
     double wallSeconds;
 
@@ -78,6 +86,29 @@ public final class Report {
 
     public void latency(LatencyResult r) {
         latency.add(r);
+    }
+
+    /**
+     * An open-loop overload run the latency loads are calibrated on, and the bounded maximum of
+     * the same configuration.
+     */
+    public void calibration(LatencyResult overload, double boundedMaximum) {
+        calibration.add(overload);
+        boundedLatencyMaximum = boundedMaximum;
+    }
+
+    /**
+     * The most fused outputs per second the latency configuration sustains in open loop (the
+     * loads are fractions of it): the most it emitted in a calibration run, never above the
+     * bounded maximum; the bounded maximum if no calibration ran.
+     */
+    public double openLoopMaximum() {
+        if (calibration.isEmpty()) {
+            return medianFusedPerSecond(LATEST.name());
+        }
+        double emitted = calibration.stream().mapToDouble(LatencyResult::emittedPerSecond).max()
+                .orElseThrow();
+        return Math.min(emitted, boundedLatencyMaximum);
     }
 
     public void wallSeconds(double seconds) {

@@ -82,7 +82,7 @@ final class Summary {
         line("| (a) >= 0.7 x ideal | (a) = " + fmt("%.2f", f.aOverIdeal()) + " x ideal | "
                 + met(f.aOverIdeal() >= 0.7) + " |");
         line("| p99 <= max-delay + 100 ms = " + f.latencyTargetMillis()
-                + " ms at 50% load (job-internal:"
+                + " ms at 50% of the open-loop maximum (job-internal:"
                 + " emitted_at - event_time) | " + (Double.isNaN(f.p99AtHalfLoad()) ? "not measured"
                 : fmt("%.0f", f.p99AtHalfLoad()) + " ms") + " | "
                 + (Double.isNaN(f.p99AtHalfLoad()) ? ""
@@ -139,6 +139,22 @@ final class Summary {
                 + " read_committed consumer"
                 + " receives the record, which adds the wait for the checkpoint that commits it.");
         line("");
+        if (!report.calibration.isEmpty()) {
+            StringBuilder runs = new StringBuilder();
+            for (LatencyResult c : report.calibration) {
+                runs.append(runs.length() == 0 ? "" : "; ").append("offered ")
+                        .append(fmt("%,.0f", c.targetEventsPerSecond())).append(" events/s (")
+                        .append(fmt("%.0f%%", 100 * c.loadFraction())).append("), emitted ")
+                        .append(fmt("%,.0f", c.emittedPerSecond())).append(" fused/s");
+            }
+            line("Loads are fractions of the open-loop maximum, " + fmt("%,.0f",
+                    report.openLoopMaximum()) + " events/s: the most fused outputs per second the"
+                    + " job emitted when offered more than it could take, with the load generator"
+                    + " and the broker sharing the machine with it as in every latency run ("
+                    + runs + "; percentages of the bounded maximum of the same configuration, "
+                    + fmt("%,.0f", report.boundedLatencyMaximum) + " events/s).");
+            line("");
+        }
         line("| load | events/s (target / sent) | internal p50 / p99 / p99.9 ms | visible p50 /"
                 + " p99 / p99.9 ms"
                 + " | job CPU us/fused | peak heap MB | peak RSS MB | fusions seen / expected |");
