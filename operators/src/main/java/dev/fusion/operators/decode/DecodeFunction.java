@@ -47,7 +47,8 @@ public class DecodeFunction extends ProcessFunction<RawRecord, ModalityRecord> {
     public void processElement(RawRecord raw, Context ctx, Collector<ModalityRecord> out) {
         ModalityRecord record;
         try {
-            record = decoder.decode(raw);
+            // Usually decoded already, by the source's timestamp assigner (EventTimeAssigner).
+            record = decoder.decodeOnce(raw);
         } catch (CodecException e) {
             reject(raw, e.deadLetterReason(), e.getMessage(), null, ctx);
             return;

@@ -7,12 +7,12 @@ import dev.fusion.schemas.ImageFeatureEvent;
 import dev.fusion.schemas.Modality;
 import dev.fusion.schemas.TextEvent;
 import dev.fusion.schemas.codec.CodecException;
+import dev.fusion.schemas.codec.FloatArrayList;
 import dev.fusion.schemas.codec.SingleObjectCodec;
 import java.io.Serializable;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import org.apache.avro.generic.PrimitivesArrays;
 
 /**
  * Turns the raw bytes of one modality's topic into a validated {@link ModalityRecord}, or says
@@ -36,6 +36,30 @@ public final class ModalityDecoder implements Serializable {
 
     public Modality modality() {
         return modality;
+    }
+
+    /**
+     * {@link #decode}, at most once per record: the outcome, record or failure, is kept on
+     * {@code raw} and given back to every later call with the same object.
+     */
+    public ModalityRecord decodeOnce(RawRecord raw) throws CodecException, InvalidRecordException {
+        if (raw.decoded == null && raw.decodeFailure == null) {
+            try {
+                raw.decoded = decode(raw);
+            } catch (CodecException | InvalidRecordException | RuntimeException e) {
+                raw.decodeFailure = e;
+            }
+        }
+        if (raw.decodeFailure instanceof CodecException e) {
+            throw e;
+        }
+        if (raw.decodeFailure instanceof InvalidRecordException e) {
+            throw e;
+        }
+        if (raw.decodeFailure instanceof RuntimeException e) {
+            throw e;
+        }
+        return raw.decoded;
     }
 
     /** Decodes and validates one record. */
@@ -78,20 +102,25 @@ public final class ModalityDecoder implements Serializable {
             throw new InvalidRecordException(eventId, "features has " + values.size()
                     + " values, the " + name() + " routing model expects " + dim);
         }
-        float[] features = new float[dim];
-        // The codec's feature arrays hold primitive floats; reading them boxed would undo that.
-        PrimitivesArrays.FloatArray unboxed =
-                values instanceof PrimitivesArrays.FloatArray f ? f : null;
+        // The codec hands the current version's features over as a float[]: no copy, no unboxing.
+        float[] features = values instanceof FloatArrayList list ? list.floats() : unbox(values);
         for (int i = 0; i < dim; i++) {
-            float v = unboxed != null ? unboxed.getFloat(i) : values.get(i);
+            float v = features[i];
             if (!Float.isFinite(v)) {
                 throw new InvalidRecordException(eventId, "features[" + i + "] is " + v
                         + ", features must be finite");
             }
-            features[i] = v;
         }
         return ModalityRecord.features(modality, eventId, entityId, eventTime.toEpochMilli(), features,
                 raw.topic, raw.partition, raw.offset);
+    }
+
+    private static float[] unbox(List<Float> values) {
+        float[] floats = new float[values.size()];
+        for (int i = 0; i < floats.length; i++) {
+            floats[i] = values.get(i);
+        }
+        return floats;
     }
 
     private void checkCommon(String eventId, String entityId, Instant eventTime)

@@ -13,6 +13,15 @@ public class RawRecord {
     public long kafkaTimestamp;
     public byte[] key;
     public byte[] value;
+    /**
+     * What decoding this record gave, once it has been decoded: the record, or (in
+     * {@link #decodeFailure}) why it is not one. Transient: the timestamp assigner decodes each
+     * record for its event time, and this hands the result to the chained decode operator so that
+     * nothing is decoded twice; a record that crosses the network is simply decoded again.
+     */
+    public transient ModalityRecord decoded;
+    /** The exception decoding gave, when it failed; see {@link #decoded}. */
+    public transient Exception decodeFailure;
 
     public RawRecord() {
     }

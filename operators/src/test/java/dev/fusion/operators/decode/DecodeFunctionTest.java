@@ -78,6 +78,43 @@ class DecodeFunctionTest {
     }
 
     @Test
+    void aRecordTheTimestampAssignerDecodedIsNotDecodedAgainAndEndsTheSame() throws Exception {
+        byte[] valid = AUDIO.encode(audio("a-1", List.of(1f, 2f, 3f, 4f)));
+        byte[] wrongDimension = AUDIO.encode(audio("a-2", List.of(1f, 2f)));
+        EventTimeAssigner assigner = new EventTimeAssigner(Modality.AUDIO, OPTIONS, CLOCK);
+        for (byte[] value : List.of(valid, wrongDimension, new byte[] {1, 2, 3})) {
+            RawRecord raw = new RawRecord("fusion.audio", 2, 40, 0L,
+                    "u-1".getBytes(StandardCharsets.UTF_8), value);
+            assigner.extractTimestamp(raw, 5L);
+            try (var h = harness(Modality.AUDIO)) {
+                h.processElement(raw, 5L);
+                List<DeadLetter> letters = new ArrayList<>();
+                if (h.getSideOutput(SideOutputs.DEAD_LETTERS) != null) {
+                    h.getSideOutput(SideOutputs.DEAD_LETTERS).forEach(x -> letters.add(x.getValue()));
+                }
+                Result decodedOnce = new Result(h.extractOutputValues(), letters);
+                Result decodedHere = run(Modality.AUDIO, value);
+                assertThat(decodedOnce.records).isEqualTo(decodedHere.records);
+                assertThat(decodedOnce.deadLetters).hasSameSizeAs(decodedHere.deadLetters);
+                for (int i = 0; i < decodedHere.deadLetters.size(); i++) {
+                    DeadLetter a = decodedOnce.deadLetters.get(i);
+                    DeadLetter b = decodedHere.deadLetters.get(i);
+                    assertThat(a.getReason()).isEqualTo(b.getReason());
+                    assertThat(a.getMessage()).isEqualTo(b.getMessage());
+                }
+            }
+        }
+        // Not decoded again: bytes changed after the assigner ran are not read.
+        RawRecord raw = new RawRecord("fusion.audio", 2, 40, 0L, null, valid);
+        assigner.extractTimestamp(raw, 5L);
+        raw.value = new byte[] {1, 2, 3};
+        try (var h = harness(Modality.AUDIO)) {
+            h.processElement(raw, 5L);
+            assertThat(h.extractOutputValues()).extracting(r -> r.eventId).containsExactly("a-1");
+        }
+    }
+
+    @Test
     void undecodableBytesAreMalformedAndKeepTheRawRecord() throws Exception {
         byte[] garbage = "{\"json\": true}".getBytes(StandardCharsets.UTF_8);
         Result r = run(Modality.TEXT, garbage);

@@ -27,12 +27,27 @@ class EventTimeAssignerTest {
     }
 
     @Test
-    void readsFeatureRecordsWithoutMaterializingThem() {
+    void decodesOnceAndHandsTheRecordToTheDecodeOperator() {
         EventTimeAssigner image =
                 new EventTimeAssigner(Modality.IMAGE, DecodeFunctionTest.OPTIONS, DecodeFunctionTest.CLOCK);
         byte[] bytes = SingleObjectCodec.forSpecific(ImageFeatureEvent.class)
+                .encode(DecodeFunctionTest.image("i-1", List.of(1f, 2f, 3f, 4f, 5f, 6f)));
+        RawRecord raw = raw(bytes);
+        assertThat(image.extractTimestamp(raw, 5L)).isEqualTo(DecodeFunctionTest.NOW.toEpochMilli());
+        assertThat(raw.decoded).isNotNull();
+        assertThat(raw.decoded.eventId).isEqualTo("i-1");
+        assertThat(raw.decodeFailure).isNull();
+    }
+
+    @Test
+    void aRecordThatWillBeADeadLetterGetsMinValueEvenWithAValidTime() {
+        EventTimeAssigner image =
+                new EventTimeAssigner(Modality.IMAGE, DecodeFunctionTest.OPTIONS, DecodeFunctionTest.CLOCK);
+        byte[] wrongDimension = SingleObjectCodec.forSpecific(ImageFeatureEvent.class)
                 .encode(DecodeFunctionTest.image("i-1", List.of(1f, 2f)));
-        assertThat(image.extractTimestamp(raw(bytes), 5L)).isEqualTo(DecodeFunctionTest.NOW.toEpochMilli());
+        RawRecord raw = raw(wrongDimension);
+        assertThat(image.extractTimestamp(raw, 5L)).isEqualTo(Long.MIN_VALUE);
+        assertThat(raw.decodeFailure).isInstanceOf(InvalidRecordException.class);
     }
 
     @Test

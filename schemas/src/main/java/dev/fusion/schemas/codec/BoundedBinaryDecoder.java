@@ -2,6 +2,9 @@ package dev.fusion.schemas.codec;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.io.Decoder;
@@ -16,6 +19,9 @@ import org.apache.avro.util.Utf8;
  * turns absurd lengths into typed errors instead of out-of-memory errors.
  */
 final class BoundedBinaryDecoder extends Decoder {
+
+    private static final VarHandle FLOATS_LE =
+            MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final byte[] buf;
     private final int limit;
@@ -68,6 +74,15 @@ final class BoundedBinaryDecoder extends Decoder {
                 | (buf[pos + 3] & 0xff) << 24;
         pos += 4;
         return Float.intBitsToFloat(bits);
+    }
+
+    /** Reads {@code n} floats into {@code dst} from {@code offset}: a bulk {@link #readFloat}. */
+    void readFloats(float[] dst, int offset, int n) throws IOException {
+        require(4 * n);
+        for (int i = 0; i < n; i++) {
+            dst[offset + i] = (float) FLOATS_LE.get(buf, pos);
+            pos += 4;
+        }
     }
 
     @Override

@@ -2,10 +2,10 @@ package dev.fusion.schemas.codec;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.PrimitivesArrays;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.specific.SpecificData;
@@ -22,8 +22,8 @@ import org.apache.avro.specific.SpecificRecord;
  * the same exceptions ({@code CodecFuzzTest} checks the two against each other). Other writer
  * versions still go through Avro's resolving reader.
  *
- * <p>The features come back as Avro's {@link PrimitivesArrays.FloatArray}: read them with
- * {@code getFloat(i)} to stay unboxed.
+ * <p>The features come back as a {@link FloatArrayList}: take its {@code floats()} to stay
+ * unboxed.
  *
  * @param <T> the generated record class
  */
@@ -86,21 +86,35 @@ final class FeatureRecordReader<T extends SpecificRecord> implements DatumReader
         String eventId = in.readString();
         String entityId = in.readString();
         Instant eventTime = Instant.ofEpochMilli(in.readLong());
-        PrimitivesArrays.FloatArray features = null;
-        long block = in.readArrayStart();
-        // As Avro: sized by the first block (the decoder has checked it against the input).
-        features = new PrimitivesArrays.FloatArray((int) block, featuresSchema);
-        while (block > 0) {
-            for (long i = 0; i < block; i++) {
-                features.add(features.size(), in.readFloat());
+        float[] features = new float[(int) Math.min(in.readArrayStart(), Integer.MAX_VALUE)];
+        // Blocks: as Avro, sized by the first (the decoder has checked it against the input);
+        // later ones grow the array.
+        int size = 0;
+        for (long block = features.length; block > 0; block = in.arrayNext()) {
+            if (size + block > features.length) {
+                features = Arrays.copyOf(features, Math.toIntExact(size + block));
             }
-            block = in.arrayNext();
+            readFloats(in, features, size, (int) block);
+            size += (int) block;
+        }
+        if (size < features.length) {
+            features = Arrays.copyOf(features, size);
         }
         T record = (T) data.newRecord(reuse, schema);
         record.put(0, eventId);
         record.put(1, entityId);
         record.put(2, eventTime);
-        record.put(3, features);
+        record.put(3, new FloatArrayList(features));
         return record;
+    }
+
+    private static void readFloats(Decoder in, float[] dst, int offset, int n) throws IOException {
+        if (in instanceof BoundedBinaryDecoder bounded) {
+            bounded.readFloats(dst, offset, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                dst[offset + i] = in.readFloat();
+            }
+        }
     }
 }

@@ -257,7 +257,7 @@ class SingleObjectCodecTest {
     }
 
     @Test
-    void featureArraysWrittenInSizedBlocksDecodeToPrimitiveFloats() throws Exception {
+    void featureArraysWrittenInSizedBlocksDecodeToAFloatArray() throws Exception {
         // A blocking encoder splits the array into blocks of a negative count and a byte size.
         ImageFeatureEvent event = SampleRecords.image();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -272,7 +272,7 @@ class SingleObjectCodecTest {
         ImageFeatureEvent decoded = SingleObjectCodec.forSpecific(ImageFeatureEvent.class).decode(blocked);
 
         assertThat(decoded).isEqualTo(event);
-        assertThat(decoded.getFeatures()).isInstanceOf(org.apache.avro.generic.PrimitivesArrays.FloatArray.class);
+        assertThat(decoded.getFeatures()).isInstanceOf(FloatArrayList.class);
         assertThat(SingleObjectCodec.forSpecific(ImageFeatureEvent.class, DecodeLimits.DEFAULT, false)
                 .decode(blocked)).isEqualTo(decoded);
     }
