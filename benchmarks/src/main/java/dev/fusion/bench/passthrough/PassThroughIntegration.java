@@ -2,7 +2,7 @@ package dev.fusion.bench.passthrough;
 
 import dev.fusion.operators.batch.BatchFunction;
 import dev.fusion.operators.records.FusionRequest;
-import dev.fusion.schemas.Floats;
+import dev.fusion.schemas.codec.FloatArrayList;
 import dev.fusion.schemas.FusedEvent;
 import dev.fusion.schemas.Modality;
 import java.time.Clock;
@@ -64,8 +64,8 @@ final class PassThroughIntegration implements BatchFunction<FusionRequest, Fused
         return FusedEvent.newBuilder().setEntityId(r.entityId)
                 .setEventTime(Instant.ofEpochMilli(r.eventTime)).setAlignment(r.alignment)
                 .setWindowStart(r.windowStart == null ? null : Instant.ofEpochMilli(r.windowStart))
-                .setFused(Floats.boxed(fused)).setScores(Floats.boxed(scores))
-                .setWeights(Floats.boxed(weights)).setModalities(present)
+                .setFused(new FloatArrayList(fused)).setScores(new FloatArrayList(scores))
+                .setWeights(new FloatArrayList(weights)).setModalities(present)
                 .setSourceEventIds(Arrays.asList(r.sourceEventIds))
                 .setTriggerEventId(r.triggerEventId).setModelVersion(MODEL_VERSION)
                 .setEmittedAt(emittedAt).build();

@@ -9,9 +9,9 @@ import dev.fusion.models.runtime.RuntimeOptions;
 import dev.fusion.operators.batch.BatchFunction;
 import dev.fusion.operators.records.FusionRequest;
 import dev.fusion.operators.routing.ModelLocation;
-import dev.fusion.schemas.Floats;
 import dev.fusion.schemas.FusedEvent;
 import dev.fusion.schemas.Modality;
+import dev.fusion.schemas.codec.FloatArrayList;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -83,9 +83,10 @@ public final class IntegrationFunction implements BatchFunction<FusionRequest, F
                 .setEventTime(Instant.ofEpochMilli(r.eventTime))
                 .setAlignment(r.alignment)
                 .setWindowStart(r.windowStart == null ? null : Instant.ofEpochMilli(r.windowStart))
-                .setFused(Floats.boxed(result.fused(row)))
-                .setScores(Floats.boxed(result.scores(row)))
-                .setWeights(Floats.boxed(result.weights(row)))
+                // Copies, wrapped unboxed: the codec writes them straight from the arrays.
+                .setFused(new FloatArrayList(result.fused(row)))
+                .setScores(new FloatArrayList(result.scores(row)))
+                .setWeights(new FloatArrayList(result.weights(row)))
                 .setModalities(present)
                 .setSourceEventIds(Arrays.asList(r.sourceEventIds))
                 .setTriggerEventId(r.triggerEventId)

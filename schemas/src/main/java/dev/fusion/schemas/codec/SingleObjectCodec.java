@@ -1,9 +1,10 @@
 package dev.fusion.schemas.codec;
 
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -48,6 +49,7 @@ public final class SingleObjectCodec<T> {
     private final Map<Long, DatumReader<T>> readersByFingerprint;
     private final Map<Long, String> versionNames;
     private final DecodeLimits limits;
+    private final ThreadLocal<EncodeBuffer> encodeBuffers = ThreadLocal.withInitial(EncodeBuffer::new);
 
     private SingleObjectCodec(Schema readerSchema, DatumWriter<T> writer,
             Map<Long, DatumReader<T>> readers, Map<Long, String> versionNames, DecodeLimits limits) {
@@ -73,7 +75,8 @@ public final class SingleObjectCodec<T> {
 
     /**
      * As {@link #forSpecific(Class, DecodeLimits)}; {@code direct} reads feature records of the
-     * current version with {@link FeatureRecordReader} instead of Avro's resolving reader.
+     * current version with {@link FeatureRecordReader} instead of Avro's resolving reader, and
+     * writes with {@link UnboxingDatumWriter}; without it, Avro reads and writes everything.
      */
     static <T extends SpecificRecord> SingleObjectCodec<T> forSpecific(
             Class<T> type, DecodeLimits limits, boolean direct) {
@@ -90,8 +93,8 @@ public final class SingleObjectCodec<T> {
                     : new SpecificDatumReader<>(writerSchema, reader, data));
             names.put(fp, reader.getName() + " v" + version++);
         }
-        return new SingleObjectCodec<>(reader, new SpecificDatumWriter<>(reader, data), readers,
-                names, limits);
+        return new SingleObjectCodec<>(reader, direct ? new UnboxingDatumWriter<>(reader, data)
+                : new SpecificDatumWriter<>(reader, data), readers, names, limits);
     }
 
     /**
@@ -127,18 +130,59 @@ public final class SingleObjectCodec<T> {
 
     /** Encodes one record with the current schema. */
     public byte[] encode(T record) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        out.writeBytes(writeHeader);
+        EncodeBuffer buffer = encodeBuffers.get();
+        buffer.out.reset();
+        buffer.out.write(writeHeader, 0, writeHeader.length);
         try {
-            // Buffered: the direct encoder makes one synchronized stream write per value, which
-            // for float arrays cost more than the encoding itself (docs/PERFORMANCE.md).
-            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-            writer.write(record, encoder);
-            encoder.flush();
+            // Buffered, and reused per thread: the direct encoder makes one synchronized stream
+            // write per value, and a new buffered encoder allocates its 2 KB buffer per record
+            // (both cost more than the encoding itself: docs/PERFORMANCE.md).
+            buffer.encoder = EncoderFactory.get().binaryEncoder(buffer.out, buffer.encoder);
+            writer.write(record, buffer.encoder);
+            buffer.encoder.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("in-memory Avro encoding failed", e);
         }
-        return out.toByteArray();
+        return buffer.out.toByteArray();
+    }
+
+    /** A thread's reusable output buffer and encoder. */
+    private static final class EncodeBuffer {
+        final UnsynchronizedBytes out = new UnsynchronizedBytes();
+        BinaryEncoder encoder;
+    }
+
+    /** A growable in-memory output stream without {@code ByteArrayOutputStream}'s locking. */
+    private static final class UnsynchronizedBytes extends OutputStream {
+        private byte[] bytes = new byte[512];
+        private int size;
+
+        void reset() {
+            size = 0;
+        }
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            bytes[size++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            ensure(len);
+            System.arraycopy(b, off, bytes, size, len);
+            size += len;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(bytes, size);
+        }
+
+        private void ensure(int more) {
+            if (size + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(2 * bytes.length, size + more));
+            }
+        }
     }
 
     /** Decodes one message, resolving its writer version to the reader schema. */

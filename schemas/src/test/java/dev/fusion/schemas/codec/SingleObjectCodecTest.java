@@ -276,4 +276,41 @@ class SingleObjectCodecTest {
         assertThat(SingleObjectCodec.forSpecific(ImageFeatureEvent.class, DecodeLimits.DEFAULT, false)
                 .decode(blocked)).isEqualTo(decoded);
     }
+
+    @Test
+    void floatArraysHeldUnboxedEncodeToTheBytesAvroWrites() throws Exception {
+        java.util.Random random = new java.util.Random(11);
+        SingleObjectCodec<FusedEvent> codec = SingleObjectCodec.forSpecific(FusedEvent.class);
+        SingleObjectCodec<FusedEvent> avro =
+                SingleObjectCodec.forSpecific(FusedEvent.class, DecodeLimits.DEFAULT, false);
+        for (int n : new int[] {0, 1, 3, 64, 1000}) {
+            float[] fused = new float[n];
+            for (int i = 0; i < n; i++) {
+                fused[i] = i % 7 == 3 ? Float.NaN : (float) random.nextGaussian();
+            }
+            FusedEvent boxed = FusedEvent.newBuilder(SampleRecords.fused())
+                    .setFused(dev.fusion.schemas.Floats.boxed(fused)).build();
+            FusedEvent unboxed = FusedEvent.newBuilder(SampleRecords.fused())
+                    .setFused(new FloatArrayList(fused)).build();
+
+            byte[] expected = avro.encode(boxed);
+            assertThat(codec.encode(unboxed)).isEqualTo(expected);
+            assertThat(codec.encode(boxed)).isEqualTo(expected);
+            assertThat(codec.decode(codec.encode(unboxed)).getFused()).isEqualTo(boxed.getFused());
+        }
+    }
+
+    @Test
+    void encodingReusesItsBufferWithoutLeakingBytesBetweenRecords() throws Exception {
+        SingleObjectCodec<ImageFeatureEvent> codec = SingleObjectCodec.forSpecific(ImageFeatureEvent.class);
+        ImageFeatureEvent big = SampleRecords.image();
+        ImageFeatureEvent small = ImageFeatureEvent.newBuilder(big)
+                .setFeatures(java.util.List.of(1f)).build();
+        byte[] first = codec.encode(big);
+        byte[] second = codec.encode(small);
+        assertThat(second.length).isLessThan(first.length);
+        assertThat(codec.decode(second)).isEqualTo(small);
+        assertThat(codec.decode(first)).isEqualTo(big);
+        assertThat(codec.encode(big)).isEqualTo(first);
+    }
 }
