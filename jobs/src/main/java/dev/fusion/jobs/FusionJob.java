@@ -29,6 +29,7 @@ import dev.fusion.schemas.DroppedEvent;
 import dev.fusion.schemas.FusedEvent;
 import dev.fusion.schemas.Modality;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -77,6 +78,26 @@ public final class FusionJob {
         return manifest;
     }
 
+    /** The alignment group of the three input sources (watermarks.alignment-max-drift). */
+    public static final String ALIGNMENT_GROUP = "fusion-inputs";
+
+    /**
+     * One input's watermarks: bounded out-of-orderness per partition, event time from the record,
+     * idleness, and, if configured, alignment with the other inputs.
+     */
+    WatermarkStrategy<RawRecord> watermarks(Modality modality, ValidationOptions validation) {
+        WatermarkStrategy<RawRecord> watermarks = WatermarkStrategy
+                .<RawRecord>forBoundedOutOfOrderness(config.get(FusionOptions.OUT_OF_ORDERNESS))
+                .withTimestampAssigner(new EventTimeAssigner(modality, validation, clock))
+                .withIdleness(config.get(FusionOptions.IDLENESS));
+        Duration drift = config.get(FusionOptions.ALIGNMENT_MAX_DRIFT);
+        if (!drift.isZero()) {
+            watermarks = watermarks.withWatermarkAlignment(ALIGNMENT_GROUP, drift,
+                    config.get(FusionOptions.ALIGNMENT_UPDATE_INTERVAL));
+        }
+        return watermarks;
+    }
+
     /** Adds the pipeline to {@code env}, reading from {@code sources} and writing to {@code sinks}. */
     public void build(StreamExecutionEnvironment env, FusionSources sources, FusionSinks sinks) {
         ValidationOptions validation = validationOptions();
@@ -90,11 +111,7 @@ public final class FusionJob {
         List<DataStream<RoutedRecord>> routed = new ArrayList<>();
         for (Modality modality : Modality.values()) {
             String name = modality.name().toLowerCase(Locale.ROOT);
-            WatermarkStrategy<RawRecord> watermarks = WatermarkStrategy
-                    .<RawRecord>forBoundedOutOfOrderness(config.get(FusionOptions.OUT_OF_ORDERNESS))
-                    .withTimestampAssigner(new EventTimeAssigner(modality, validation, clock))
-                    .withIdleness(config.get(FusionOptions.IDLENESS));
-            DataStream<RawRecord> raw = sources.stream(env, modality, watermarks);
+            DataStream<RawRecord> raw = sources.stream(env, modality, watermarks(modality, validation));
 
             SingleOutputStreamOperator<ModalityRecord> decoded = raw
                     .process(new DecodeFunction(new ModalityDecoder(modality, validation, clock), clock))

@@ -160,6 +160,8 @@ public final class FusionConfig implements Serializable {
         notNegative(FusionOptions.ALLOWED_LATENESS);
         notNegative(FusionOptions.OUT_OF_ORDERNESS);
         positive(FusionOptions.IDLENESS);
+        notNegative(FusionOptions.ALIGNMENT_MAX_DRIFT);
+        positive(FusionOptions.ALIGNMENT_UPDATE_INTERVAL);
         notNegative(FusionOptions.MAX_FUTURE_SKEW);
         double minGate = get(FusionOptions.MIN_GATE);
         if (!(minGate >= 0.0 && minGate < 1.0)) {
