@@ -1,6 +1,6 @@
 package dev.fusion.schemas;
 
-import java.util.ArrayList;
+import dev.fusion.schemas.codec.FloatArrayList;
 import java.util.List;
 
 /** Conversions between {@code float[]} and the {@code List<Float>} that Avro float arrays use. */
@@ -9,12 +9,11 @@ public final class Floats {
     private Floats() {
     }
 
-    /** The values of {@code values} as a list, in order. */
-    public static List<Float> boxed(float[] values) {
-        List<Float> out = new ArrayList<>(values.length);
-        for (float v : values) {
-            out.add(v);
-        }
-        return out;
+    /**
+     * A copy of {@code values} as a fixed-size list. It holds the floats unboxed, so the codec
+     * writes it straight from the array ({@link FloatArrayList}).
+     */
+    public static List<Float> asList(float[] values) {
+        return new FloatArrayList(values.clone());
     }
 }

@@ -31,8 +31,8 @@ final class SamplePool {
             SyntheticSample s = distribution.sample(distribution.sampleClass(random), random);
             if (s.text() != null && s.audio() != null && s.image() != null) {
                 pool.texts.add(s.text());
-                pool.audio.add(Floats.boxed(s.audio()));
-                pool.image.add(Floats.boxed(s.image()));
+                pool.audio.add(Floats.asList(s.audio()));
+                pool.image.add(Floats.asList(s.image()));
             }
         }
         return pool;

@@ -104,7 +104,7 @@ public final class SyntheticLoad implements Runnable {
                             ? (float[]) distribution.noise(1, random) : s.audio();
                     producer.send(settings.audioTopic(), key, audio.encode(AudioFeatureEvent.newBuilder()
                             .setEventId("a-" + eventCounter++).setEntityId(entityId).setEventTime(now)
-                            .setFeatures(Floats.boxed(a)).build()));
+                            .setFeatures(Floats.asList(a)).build()));
                     produced.incrementAndGet(1);
                 }
                 if (s.image() != null) {
@@ -112,7 +112,7 @@ public final class SyntheticLoad implements Runnable {
                             ? (float[]) distribution.noise(2, random) : s.image();
                     producer.send(settings.imageTopic(), key, image.encode(ImageFeatureEvent.newBuilder()
                             .setEventId("i-" + eventCounter++).setEntityId(entityId).setEventTime(now)
-                            .setFeatures(Floats.boxed(i)).build()));
+                            .setFeatures(Floats.asList(i)).build()));
                     produced.incrementAndGet(2);
                 }
                 samples.incrementAndGet();

@@ -26,9 +26,9 @@ public final class ContractEvents {
             case TEXT -> TEXT.encode(TextEvent.newBuilder().setEventId(r.eventId).setEntityId(r.entityId)
                     .setEventTime(time).setText(r.text).build());
             case AUDIO -> AUDIO.encode(AudioFeatureEvent.newBuilder().setEventId(r.eventId)
-                    .setEntityId(r.entityId).setEventTime(time).setFeatures(Floats.boxed(r.features)).build());
+                    .setEntityId(r.entityId).setEventTime(time).setFeatures(Floats.asList(r.features)).build());
             case IMAGE -> IMAGE.encode(ImageFeatureEvent.newBuilder().setEventId(r.eventId)
-                    .setEntityId(r.entityId).setEventTime(time).setFeatures(Floats.boxed(r.features)).build());
+                    .setEntityId(r.entityId).setEventTime(time).setFeatures(Floats.asList(r.features)).build());
         };
     }
 }

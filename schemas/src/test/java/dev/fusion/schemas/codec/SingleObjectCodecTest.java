@@ -289,7 +289,7 @@ class SingleObjectCodecTest {
                 fused[i] = i % 7 == 3 ? Float.NaN : (float) random.nextGaussian();
             }
             FusedEvent boxed = FusedEvent.newBuilder(SampleRecords.fused())
-                    .setFused(dev.fusion.schemas.Floats.boxed(fused)).build();
+                    .setFused(new java.util.ArrayList<>(dev.fusion.schemas.Floats.asList(fused))).build();
             FusedEvent unboxed = FusedEvent.newBuilder(SampleRecords.fused())
                     .setFused(new FloatArrayList(fused)).build();
 
