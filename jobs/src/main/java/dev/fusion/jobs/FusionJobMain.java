@@ -4,11 +4,16 @@ import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.jobs.config.FusionOptions;
 import dev.fusion.jobs.kafka.BrokerPreflight;
 import dev.fusion.jobs.kafka.KafkaFusionIo;
+import dev.fusion.jobs.lifecycle.FreshStartGuard;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.apache.flink.configuration.HighAvailabilityOptions;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +43,15 @@ public final class FusionJobMain {
     public static void submit(StreamExecutionEnvironment env, FusionConfig config) throws InterruptedException {
         LOG.info("configuration: {}", config.effective());
         BrokerPreflight.check(config, topics(config));
+        ReadableConfig flink = env.getConfiguration();
+        Optional<String> restore = flink.getOptional(StateRecoveryOptions.SAVEPOINT_PATH);
+        LOG.info(restore.map(path -> "restoring state from " + path)
+                .orElse("starting without state (no savepoint or checkpoint to restore)"));
+        // With high availability, a restarted JobManager recovers the job's state by itself.
+        boolean recoveredByCluster = flink.getOptional(HighAvailabilityOptions.HA_MODE)
+                .filter(mode -> !mode.equalsIgnoreCase("NONE")).isPresent();
+        FreshStartGuard.check(config, restore.isPresent() || recoveredByCluster,
+                topics(config).subList(0, 3));
         KafkaFusionIo io = new KafkaFusionIo(config, false);
         FusionJob job = new FusionJob(config, Clock.systemUTC());
         LOG.info("serving {} (fusion {}, alignment {})", job.manifest(),

@@ -3,17 +3,13 @@ package dev.fusion.jobs.cli;
 import dev.fusion.jobs.FusionEnvironment;
 import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.jobs.config.FusionOptions;
+import dev.fusion.jobs.lifecycle.LocalState;
 import dev.fusion.models.inference.RoutingModel;
 import dev.fusion.models.runtime.RuntimeOptions;
 import dev.fusion.operators.routing.ModelLocation;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
@@ -42,8 +38,13 @@ public final class LocalCluster {
         }
     }
 
-    /** A local environment whose web UI listens on {@code webPort}; fails if the port is taken. */
-    public static StreamExecutionEnvironment environment(FusionConfig config, int webPort) {
+    /**
+     * A local environment whose web UI listens on {@code webPort} (fails if the port is taken),
+     * with its checkpoints and savepoints where {@code state} says and Flink's {@code settings}
+     * (such as a snapshot to restore) on top.
+     */
+    public static StreamExecutionEnvironment environment(FusionConfig config, int webPort,
+            LocalState state, Configuration settings) {
         if (!free(webPort)) {
             throw new IllegalArgumentException("port " + webPort + " for the Flink web UI is in use; choose"
                     + " another with --web-port");
@@ -54,38 +55,15 @@ public final class LocalCluster {
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(4, config.get(FusionOptions.PARALLELISM)));
         // ONNX Runtime's per-thread input buffers are direct memory (see the model runtime).
         conf.set(TaskManagerOptions.TASK_OFF_HEAP_MEMORY, MemorySize.ofMebiBytes(128));
+        // The job id and the snapshot to restore are read when the job is submitted, from the
+        // environment's own configuration: they must be in it from the start.
+        conf.addAll(state.flinkSettings());
+        conf.addAll(settings);
         StreamExecutionEnvironment env = FusionEnvironment.configure(
                 StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf), config);
-        if (config.checkpointDirectory().isEmpty()) {
-            env.configure(FusionEnvironment.checkpointStorage(temporaryCheckpointDirectory().toUri()));
-        }
+        env.configure(state.flinkSettings());
+        LOG.info("checkpoints in {}, savepoints in {}", state.checkpointDir(), state.savepointDir());
         return env;
-    }
-
-    /**
-     * A fresh directory for the checkpoints of one local run, removed when the JVM exits: without
-     * one, Flink would keep checkpoints in memory and refuse state above 5 MB.
-     */
-    static Path temporaryCheckpointDirectory() {
-        try {
-            Path dir = Files.createTempDirectory("fusion-checkpoints-");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteRecursively(dir),
-                    "checkpoint-cleanup"));
-            LOG.info("checkpoints go to {} (removed at exit; set {} to keep them)", dir,
-                    FusionOptions.CHECKPOINT_DIR.key());
-            return dir;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary checkpoint directory in "
-                    + System.getProperty("java.io.tmpdir") + "; set " + FusionOptions.CHECKPOINT_DIR.key(), e);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // Best effort at exit: a leftover temporary directory is harmless.
-        }
     }
 
     /**

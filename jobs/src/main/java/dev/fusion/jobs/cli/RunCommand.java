@@ -5,18 +5,31 @@ import dev.fusion.jobs.FusionJobMain;
 import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.jobs.config.FusionOptions;
 import dev.fusion.jobs.kafka.TopicAdmin;
+import dev.fusion.jobs.lifecycle.LocalState;
+import dev.fusion.jobs.lifecycle.StartPlan;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-/** {@code run}: the fusion job against an existing Kafka cluster, on a local Flink MiniCluster. */
+/**
+ * {@code run}: the fusion job against an existing Kafka cluster, on a local Flink MiniCluster,
+ * with durable state: it resumes from its latest retained checkpoint or savepoint, and Ctrl-C
+ * (SIGINT or SIGTERM) stops it with a savepoint.
+ */
 final class RunCommand {
 
-    static final Set<String> OPTIONS = Set.of("config", "partitions", "web-port");
-    static final Set<String> FLAGS = Set.of("create-topics");
+    static final Set<String> OPTIONS = Set.of("config", "partitions", "web-port", "from");
+    static final Set<String> FLAGS = Set.of("create-topics", "fresh");
+
+    /** Longest wait for the savepoint of a stop before the run exits without one. */
+    private static final Duration STOP_TIMEOUT = Duration.ofMinutes(2);
 
     private RunCommand() {
     }
@@ -24,6 +37,10 @@ final class RunCommand {
     static void run(String[] argv, PrintStream out) throws Exception {
         Args args = Args.parse("run", argv, OPTIONS, FLAGS);
         FusionConfig config = CliConfig.load(args);
+        boolean fresh = args.flag("fresh");
+        if (fresh) {
+            config = config.with(Map.of(FusionOptions.START_FRESH.key(), "true"));
+        }
         if (!config.isSet(FusionOptions.BOOTSTRAP_SERVERS)) {
             throw new Args.UsageException("run: set kafka.bootstrap-servers (in --config or with --set"
                     + " kafka.bootstrap-servers=host:port)");
@@ -36,18 +53,39 @@ final class RunCommand {
         }
         LocalCluster.checkDevice(config, new FusionJob(config, Clock.systemUTC()).inferenceOptions());
         int webPort = LocalCluster.resolvePort(args.intValue("web-port", 8081));
-        StreamExecutionEnvironment env = LocalCluster.environment(config, webPort);
+
+        LocalState state = LocalState.durable(config);
+        StartPlan plan = StartPlan.decide(state.retained(), args.get("from", null), fresh, Instant.now());
+        plan.announcements().forEach(out::println);
+        StreamExecutionEnvironment env = LocalCluster.environment(config, webPort, state,
+                plan.flinkSettings());
         FusionJobMain.submit(env, config);
         JobClient job = env.executeAsync(config.get(FusionOptions.JOB_NAME));
-        out.println("job " + job.getJobID() + " running; Flink web UI: http://localhost:" + webPort
-                + "  (Ctrl-C cancels)");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                job.cancel().get();
-            } catch (Exception e) {
-                // The JVM is going down; the job goes with it.
-            }
-        }, "run-stop"));
+        out.println("job " + job.getJobID() + " running; Flink web UI: http://localhost:" + webPort);
+        out.println("state in " + state.retained().jobCheckpointDir() + "; Ctrl-C stops with a"
+                + " savepoint in " + state.savepointDir() + ", and the next run resumes from it");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWithSavepoint(job, state, out),
+                "run-stop"));
         job.getJobExecutionResult().get();
+    }
+
+    /**
+     * Stops the job with a savepoint (no drain: open windows stay in the savepoint and fuse in
+     * the next run). Where that fails, the latest retained checkpoint is still there to resume.
+     */
+    private static void stopWithSavepoint(JobClient job, LocalState state, PrintStream out) {
+        try {
+            if (job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                return;
+            }
+            out.println("stopping with a savepoint...");
+            String path = job.stopWithSavepoint(false, state.savepointDir().toString(),
+                    SavepointFormatType.CANONICAL).get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            out.println("stopped with savepoint " + path + "; the next './fusion run' resumes from it");
+        } catch (Exception e) {
+            out.println("could not stop with a savepoint (" + e + "); the next './fusion run' resumes"
+                    + " from the latest retained checkpoint in " + state.retained().jobCheckpointDir());
+        }
+        out.flush();
     }
 }

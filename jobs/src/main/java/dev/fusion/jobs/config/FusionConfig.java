@@ -113,10 +113,19 @@ public final class FusionConfig implements Serializable {
      * made absolute ({@code file:}); empty counts as unset.
      */
     public Optional<URI> checkpointDirectory() {
-        if (!isSet(FusionOptions.CHECKPOINT_DIR)) {
+        return directory(FusionOptions.CHECKPOINT_DIR);
+    }
+
+    /** {@code job.savepoint-dir} as a URI, if set, read as {@link #checkpointDirectory()} is. */
+    public Optional<URI> savepointDirectory() {
+        return directory(FusionOptions.SAVEPOINT_DIR);
+    }
+
+    private Optional<URI> directory(ConfigOption<String> option) {
+        if (!isSet(option)) {
             return Optional.empty();
         }
-        String raw = get(FusionOptions.CHECKPOINT_DIR).strip();
+        String raw = get(option).strip();
         if (raw.isEmpty()) {
             return Optional.empty();
         }
@@ -132,8 +141,8 @@ public final class FusionConfig implements Serializable {
         try {
             return Optional.of(Path.of(raw).toAbsolutePath().normalize().toUri());
         } catch (InvalidPathException e) {
-            throw new ConfigException("invalid value '" + raw + "' for "
-                    + FusionOptions.CHECKPOINT_DIR.key() + ": " + e.getMessage(), e);
+            throw new ConfigException("invalid value '" + raw + "' for " + option.key() + ": "
+                    + e.getMessage(), e);
         }
     }
 
@@ -176,6 +185,7 @@ public final class FusionConfig implements Serializable {
         }
         minEventTime();
         checkpointDirectory();
+        savepointDirectory();
     }
 
     private void atLeast(ConfigOption<Integer> option, int min) {

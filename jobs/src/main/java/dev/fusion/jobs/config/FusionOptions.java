@@ -95,10 +95,27 @@ public final class FusionOptions {
     public static final ConfigOption<String> CHECKPOINT_DIR = key("job.checkpoint-dir")
             .stringType().noDefaultValue()
             .withDescription("Where checkpoints are stored: a directory or a file-system URI"
-                    + " (file:///..., s3://..., hdfs://...). Unset: the Flink cluster's own"
-                    + " setting for 'flink run'; a fresh temporary directory, removed at exit, for"
-                    + " './fusion run' and the demo. Never Flink's in-memory storage, which"
-                    + " refuses state above 5 MB.");
+                    + " (file:///..., s3://..., hdfs://...). Checkpoints are retained when the job"
+                    + " is cancelled or fails, so a later run can resume from them. Unset: the"
+                    + " Flink cluster's own setting for 'flink run'; for './fusion run'"
+                    + " $XDG_STATE_HOME/fusion/checkpoints (~/.local/state/fusion/checkpoints),"
+                    + " where the next run of the same job.name finds them; a temporary directory"
+                    + " for the demo. Never Flink's in-memory storage, which refuses state above"
+                    + " 5 MB.");
+
+    public static final ConfigOption<String> SAVEPOINT_DIR = key("job.savepoint-dir")
+            .stringType().noDefaultValue()
+            .withDescription("Where savepoints go (the one './fusion run' takes when stopped with"
+                    + " Ctrl-C or SIGTERM, and 'flink stop' without a target directory). Unset:"
+                    + " <checkpoint directory>/savepoints for './fusion run'; the cluster's own"
+                    + " setting for 'flink run'.");
+
+    public static final ConfigOption<Boolean> START_FRESH = key("job.start-fresh")
+            .booleanType().defaultValue(false)
+            .withDescription("Start without state although the consumer group has committed input"
+                    + " offsets. Off, such a start fails: records the previous run still held in"
+                    + " open windows would be skipped, never fused. './fusion run --fresh' sets"
+                    + " it (and moves the retained state aside).");
 
     public static final ConfigOption<Duration> BUFFER_TIMEOUT = key("job.buffer-timeout")
             .durationType().defaultValue(Duration.ofMillis(100))

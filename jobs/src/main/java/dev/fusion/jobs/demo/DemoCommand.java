@@ -6,6 +6,7 @@ import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.jobs.config.FusionOptions;
 import dev.fusion.jobs.embedded.EmbeddedKafkaBroker;
 import dev.fusion.jobs.kafka.TopicAdmin;
+import dev.fusion.jobs.lifecycle.LocalState;
 import dev.fusion.jobs.synthetic.SyntheticDistribution;
 import dev.fusion.jobs.synthetic.SyntheticLoad;
 import java.io.PrintStream;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -69,7 +71,8 @@ public final class DemoCommand {
             throws Exception {
         FusionJob job = new FusionJob(config, Clock.systemUTC());
         dev.fusion.jobs.cli.LocalCluster.checkDevice(config, job.inferenceOptions());
-        StreamExecutionEnvironment env = dev.fusion.jobs.cli.LocalCluster.environment(config, s.webPort);
+        StreamExecutionEnvironment env = dev.fusion.jobs.cli.LocalCluster.environment(config, s.webPort,
+                LocalState.temporary(config), new Configuration());
         FusionJobMain.submit(env, config);
         JobClient client = env.executeAsync(config.get(FusionOptions.JOB_NAME));
         out.println("Flink job " + client.getJobID() + " started; web UI: http://localhost:" + s.webPort);
