@@ -1,0 +1,159 @@
+package dev.fusion.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fusion.jobs.lifecycle.JobIdentity;
+import dev.fusion.jobs.lifecycle.RetainedState;
+import dev.fusion.jobs.lifecycle.Snapshot;
+import dev.fusion.schemas.AlignmentPolicy;
+import dev.fusion.schemas.FusedEvent;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ./fusion run} as a user runs it, in its own JVM, with live traffic flowing: killed with
+ * SIGKILL twice, stopped with SIGTERM once, and started again each time with the same command.
+ * Each new run resumes from what the last one left (a retained checkpoint after a kill, the
+ * savepoint after SIGTERM); when the traffic stops, the quiet inputs are flushed, and the
+ * committed output accounts for every event sent exactly once.
+ */
+class CrashCycleITCase extends KafkaJobTestBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CrashCycleITCase.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+    @TempDir
+    Path state;
+
+    @Test
+    void killedAndStoppedRunsResumeWithoutLosingOrDuplicatingAnEvent() throws Exception {
+        String jobName = "crash-cycle-" + topics.suffix();
+        List<String> command = runCommand(jobName);
+        RetainedState retained = new RetainedState(state.resolve("checkpoints").toUri(),
+                state.resolve("checkpoints").resolve("savepoints").toUri(), JobIdentity.of(jobName));
+        LiveTraffic traffic = new LiveTraffic(broker.bootstrapServers(), topics, 60, 40, "live-");
+        traffic.start();
+        List<String> endings = List.of("SIGKILL", "SIGKILL", "SIGTERM");
+        Optional<Snapshot> last = Optional.empty();
+        for (int run = 0; run < endings.size(); run++) {
+            try (CliProcess cli = CliProcess.start(state.resolve("run-" + run + ".log"), command)) {
+                String start = cli.awaitLine("^(resuming|no retained state)", START_TIMEOUT);
+                if (run == 0) {
+                    assertThat(start).startsWith("no retained state of this job");
+                } else {
+                    String kind = endings.get(run - 1).equals("SIGKILL") ? "checkpoint" : "savepoint";
+                    assertThat(start).startsWith("resuming from the latest retained " + kind)
+                            .contains(last.orElseThrow().location().getPath().replaceAll("/$", ""));
+                }
+                cli.awaitLine("^job [0-9a-f]{32} running", START_TIMEOUT);
+                // Let the run make progress of its own: at least two checkpoints of its own.
+                last = awaitNewerSnapshot(retained, last);
+                last = awaitNewerSnapshot(retained, last);
+                if (endings.get(run).equals("SIGKILL")) {
+                    cli.kill();
+                } else {
+                    // 128 + 15: the JVM ran its shutdown hooks, the stop with a savepoint among them.
+                    assertThat(cli.terminate(Duration.ofMinutes(2))).as("exit code after SIGTERM")
+                            .isEqualTo(143);
+                    assertThat(cli.output()).contains("stopped with savepoint");
+                }
+                LOG.info("run {} ended by {} after {} events sent; latest snapshot {}", run,
+                        endings.get(run), traffic.sentSoFar(), retained.latest().map(Snapshot::describe));
+                last = retained.latest();
+            }
+        }
+        try (CliProcess cli = CliProcess.start(state.resolve("run-final.log"), command)) {
+            assertThat(cli.awaitLine("^(resuming|no retained state)", START_TIMEOUT))
+                    .startsWith("resuming from the latest retained savepoint");
+            cli.awaitLine("^job [0-9a-f]{32} running", START_TIMEOUT);
+            awaitNewerSnapshot(retained, last);
+            List<String> sent = traffic.stop();
+            // Quiet inputs: the open windows fuse after align.idle-flush-after.
+            Outputs out = awaitAccounted(sent, Duration.ofSeconds(90));
+            report(sent, out);
+            Accounting.assertExact(sent, out.fused(), out.deadLetters(), out.dropped());
+            assertThat(out.deadLetters()).as("dead letters").isEmpty();
+            assertThat(out.dropped()).as("dropped events").isEmpty();
+        }
+    }
+
+    private List<String> runCommand(String jobName) {
+        List<String> args = new ArrayList<>(List.of("run", "--web-port", "0"));
+        Map<String, String> settings = new TreeMap<>(topics.configuration());
+        settings.put("kafka.bootstrap-servers", broker.bootstrapServers());
+        settings.put("kafka.group-id", "it-" + topics.suffix());
+        settings.put("kafka.transactional-id-prefix", topics.suffix());
+        settings.put("kafka.transaction-timeout", "1 min");
+        settings.put("job.name", jobName);
+        settings.put("job.checkpoint-dir", state.resolve("checkpoints").toString());
+        settings.put("job.checkpoint-interval", "500 ms");
+        settings.put("inference.device", "cpu");
+        settings.put("align.window", "1 s");
+//IDLE        settings.put("align.idle-flush-after", "3 s");
+        settings.forEach((k, v) -> {
+            args.add("--set");
+            args.add(k + "=" + v);
+        });
+        return args;
+    }
+
+    private static Optional<Snapshot> awaitNewerSnapshot(RetainedState retained, Optional<Snapshot> than)
+            throws Exception {
+        await("a snapshot newer than " + than.map(Snapshot::describe).orElse("none"),
+                Duration.ofSeconds(90), () -> retained.latest().isPresent() && (than.isEmpty()
+                        || retained.latest().get().completedAt().isAfter(than.get().completedAt())));
+        return retained.latest();
+    }
+
+    /** Reads the committed outputs until every id sent is accounted for (or the time is up). */
+    private Outputs awaitAccounted(List<String> sent, Duration timeout) throws Exception {
+        Set<String> expected = new HashSet<>(sent);
+        Outputs[] out = new Outputs[1];
+        try {
+            await("every id sent to be accounted for", timeout, () -> {
+                out[0] = readOutputs();
+                return accounted(out[0]).containsAll(expected);
+            });
+        } catch (AssertionError e) {
+            // The exact assertion below says what is missing.
+        }
+        return out[0];
+    }
+
+    private static Set<String> accounted(Outputs out) {
+        Set<String> ids = new HashSet<>();
+        out.fused().forEach(f -> ids.addAll(f.getSourceEventIds()));
+        out.deadLetters().forEach(d -> ids.add(d.getEventId()));
+        out.dropped().forEach(d -> ids.add(d.getEventId()));
+        return ids;
+    }
+
+    private static void report(List<String> sent, Outputs out) {
+        List<String> all = new ArrayList<>();
+        for (FusedEvent f : out.fused()) {
+            assertThat(f.getAlignment()).isEqualTo(AlignmentPolicy.WINDOW);
+            all.addAll(f.getSourceEventIds());
+        }
+        out.deadLetters().forEach(d -> all.add(d.getEventId()));
+        out.dropped().forEach(d -> all.add(d.getEventId()));
+        Set<String> distinct = new HashSet<>(all);
+        Set<String> missing = new HashSet<>(sent);
+        missing.removeAll(distinct);
+        LOG.info("crash cycle: sent {} / fused {} events in {} fusions / dlq {} / dropped {} /"
+                + " missing {} / duplicated {}", sent.size(),
+                all.size() - out.deadLetters().size() - out.dropped().size(), out.fused().size(),
+                out.deadLetters().size(), out.dropped().size(), missing.size(),
+                all.size() - distinct.size());
+    }
+}
