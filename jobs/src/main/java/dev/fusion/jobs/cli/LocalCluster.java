@@ -4,6 +4,7 @@ import dev.fusion.jobs.FusionEnvironment;
 import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.jobs.config.FusionOptions;
 import dev.fusion.jobs.lifecycle.LocalState;
+import dev.fusion.jobs.lifecycle.Snapshot;
 import dev.fusion.models.inference.RoutingModel;
 import dev.fusion.models.runtime.RuntimeOptions;
 import dev.fusion.operators.routing.ModelLocation;
@@ -62,7 +63,8 @@ public final class LocalCluster {
         StreamExecutionEnvironment env = FusionEnvironment.configure(
                 StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf), config);
         env.configure(state.flinkSettings());
-        LOG.info("checkpoints in {}, savepoints in {}", state.checkpointDir(), state.savepointDir());
+        LOG.info("checkpoints in {}, savepoints in {}", Snapshot.display(state.checkpointDir()),
+                Snapshot.display(state.savepointDir()));
         return env;
     }
 

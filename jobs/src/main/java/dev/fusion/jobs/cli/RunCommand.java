@@ -6,8 +6,10 @@ import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.jobs.config.FusionOptions;
 import dev.fusion.jobs.kafka.TopicAdmin;
 import dev.fusion.jobs.lifecycle.LocalState;
+import dev.fusion.jobs.lifecycle.Snapshot;
 import dev.fusion.jobs.lifecycle.StartPlan;
 import java.io.PrintStream;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,8 +64,9 @@ final class RunCommand {
         FusionJobMain.submit(env, config);
         JobClient job = env.executeAsync(config.get(FusionOptions.JOB_NAME));
         out.println("job " + job.getJobID() + " running; Flink web UI: http://localhost:" + webPort);
-        out.println("state in " + state.retained().jobCheckpointDir() + "; Ctrl-C stops with a"
-                + " savepoint in " + state.savepointDir() + ", and the next run resumes from it");
+        out.println("state in " + Snapshot.display(state.retained().jobCheckpointDir().toUri())
+                + "; Ctrl-C stops with a savepoint in " + Snapshot.display(state.savepointDir())
+                + ", and the next run resumes from it");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWithSavepoint(job, state, out),
                 "run-stop"));
         job.getJobExecutionResult().get();
@@ -81,10 +84,12 @@ final class RunCommand {
             out.println("stopping with a savepoint...");
             String path = job.stopWithSavepoint(false, state.savepointDir().toString(),
                     SavepointFormatType.CANONICAL).get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            out.println("stopped with savepoint " + path + "; the next './fusion run' resumes from it");
+            out.println("stopped with savepoint " + Snapshot.display(URI.create(path))
+                    + "; the next './fusion run' resumes from it");
         } catch (Exception e) {
             out.println("could not stop with a savepoint (" + e + "); the next './fusion run' resumes"
-                    + " from the latest retained checkpoint in " + state.retained().jobCheckpointDir());
+                    + " from the latest retained checkpoint in "
+                    + Snapshot.display(state.retained().jobCheckpointDir().toUri()));
         }
         out.flush();
     }

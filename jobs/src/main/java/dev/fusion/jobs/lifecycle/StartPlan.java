@@ -37,7 +37,7 @@ public record StartPlan(Optional<URI> restoreFrom, RecoveryClaimMode claimMode,
         List<String> say = new ArrayList<>();
         if (from != null) {
             URI uri = SnapshotPaths.toUri(from);
-            say.add("resuming from " + uri + " (--from; the snapshot stays yours: it is not deleted)");
+            say.add("resuming from " + Snapshot.display(uri) + " (--from; the snapshot stays yours: it is not deleted)");
             return new StartPlan(Optional.of(uri), RecoveryClaimMode.NO_CLAIM, say);
         }
         Optional<Snapshot> latest = state.latest();
@@ -49,15 +49,18 @@ public record StartPlan(Optional<URI> restoreFrom, RecoveryClaimMode claimMode,
             List<URI> moved = state.moveAside(now);
             say.add("STARTING FRESH (--fresh) although retained state exists: the latest was "
                     + latest.get().describe() + ".");
-            say.add("It was moved aside, not deleted: " + moved + ". Records that state still held"
+            say.add("It was moved aside, not deleted: " + moved.stream().map(Snapshot::display).toList()
+                    + ". Records that state still held"
                     + " (open windows and pending fusions, up to align.window plus"
                     + " align.allowed-lateness of input before the consumer group's committed"
                     + " offsets) will never be fused, dead-lettered or dropped. Resume from it with"
                     + " --from <path> instead if that is not what you want.");
         } else if (fresh) {
-            say.add("starting fresh (--fresh); there was no retained state in " + state.jobCheckpointDir());
+            say.add("starting fresh (--fresh); there was no retained state in "
+                    + Snapshot.display(state.jobCheckpointDir().toUri()));
         } else {
-            say.add("no retained state of this job in " + state.jobCheckpointDir() + ": starting fresh");
+            say.add("no retained state of this job in " + Snapshot.display(state.jobCheckpointDir().toUri())
+                    + ": starting fresh");
         }
         return new StartPlan(Optional.empty(), RecoveryClaimMode.DEFAULT, say);
     }
