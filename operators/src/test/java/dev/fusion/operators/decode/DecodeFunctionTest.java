@@ -241,7 +241,7 @@ class DecodeFunctionTest {
     private static OneInputStreamOperatorTestHarness<RawRecord, ModalityRecord> harness(Modality m)
             throws Exception {
         return ProcessFunctionTestHarnesses.forProcessFunction(
-                new DecodeFunction(new ModalityDecoder(m, OPTIONS, CLOCK), CLOCK));
+                new DecodeFunction(new ModalityDecoder(m, OPTIONS, CLOCK), DeadLetters.defaults(), CLOCK));
     }
 
     private static Result run(Modality modality, byte[] value) throws Exception {
