@@ -174,7 +174,7 @@ public final class FusionJob {
                 manifest.routing(dev.fusion.models.manifest.Modality.AUDIO).inputDim(),
                 manifest.routing(dev.fusion.models.manifest.Modality.IMAGE).inputDim(),
                 config.get(FusionOptions.MAX_TEXT_CHARS), config.minEventTime(),
-                config.get(FusionOptions.MAX_FUTURE_SKEW));
+                config.get(FusionOptions.MAX_FUTURE_SKEW), config.get(FusionOptions.MAX_ID_CHARS));
     }
 
     /** The model runtime's fusion mode. */

@@ -153,6 +153,7 @@ public final class FusionConfig implements Serializable {
         atLeast(FusionOptions.INTRA_OP_THREADS, 1);
         atLeast(FusionOptions.INTER_OP_THREADS, 1);
         atLeast(FusionOptions.MAX_TEXT_CHARS, 1);
+        atLeast(FusionOptions.MAX_ID_CHARS, 1);
         positive(FusionOptions.MAX_DELAY);
         positive(FusionOptions.ALIGN_WINDOW);
         positive(FusionOptions.ALIGN_TTL);

@@ -3,6 +3,7 @@ package dev.fusion.jobs.config;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import dev.fusion.operators.decode.DeadLetters;
+import dev.fusion.operators.decode.ValidationOptions;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -205,6 +206,12 @@ public final class FusionOptions {
     public static final ConfigOption<Duration> MAX_FUTURE_SKEW = key("validation.max-future-skew")
             .durationType().defaultValue(Duration.ofDays(1))
             .withDescription("How far ahead of the wall clock an event time may be.");
+
+    public static final ConfigOption<Integer> MAX_ID_CHARS = key(ValidationOptions.MAX_ID_CHARS)
+            .intType().defaultValue(ValidationOptions.DEFAULT_MAX_ID_CHARS)
+            .withDescription("Longest accepted event_id and entity_id, in chars; a longer one makes"
+                    + " its record INVALID. Ids are copied into every fused, dropped and dead-letter"
+                    + " record and key, so an unbounded one could make those too large for Kafka.");
 
     // ---- Dead letters ----
 

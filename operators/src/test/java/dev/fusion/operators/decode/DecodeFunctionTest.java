@@ -38,7 +38,7 @@ class DecodeFunctionTest {
     static final Instant NOW = Instant.parse("2026-11-23T08:00:00Z");
     static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
     static final ValidationOptions OPTIONS = new ValidationOptions(4, 6, 20,
-            Instant.parse("2000-01-01T00:00:00Z"), Duration.ofHours(1));
+            Instant.parse("2000-01-01T00:00:00Z"), Duration.ofHours(1), 12);
 
     private static final SingleObjectCodec<TextEvent> TEXT = SingleObjectCodec.forSpecific(TextEvent.class);
     private static final SingleObjectCodec<AudioFeatureEvent> AUDIO =
@@ -181,6 +181,19 @@ class DecodeFunctionTest {
                 "event_id is empty or blank");
         assertInvalid(Modality.TEXT, TEXT.encode(text("t-1", " ", NOW, "hello")), "t-1",
                 "entity_id is empty or blank");
+    }
+
+    @Test
+    void overlongIdsAreInvalid() throws Exception {
+        String longest = "t".repeat(12);
+        assertThat(run(Modality.TEXT, TEXT.encode(text(longest, "u".repeat(12), NOW, "hello")))
+                .records).hasSize(1);
+        assertInvalid(Modality.TEXT, TEXT.encode(text(longest + "x", "u-1", NOW, "hello")),
+                longest + "x", "event_id has 13 chars, more than validation.max-id-chars=12");
+        assertInvalid(Modality.AUDIO,
+                AUDIO.encode(AudioFeatureEvent.newBuilder(audio("a-1", List.of(1f, 2f, 3f, 4f)))
+                        .setEntityId("u".repeat(13)).build()),
+                "a-1", "entity_id has 13 chars, more than validation.max-id-chars=12");
     }
 
     @Test
