@@ -25,6 +25,8 @@ public final class KafkaIo {
      * bytes) and the record's own lengths, attributes and deltas (under 30), with a wide margin.
      */
     static final int RECORD_FRAMING_BYTES = 1024;
+    /** The producer's default {@code max.request.size}. */
+    private static final int KAFKA_DEFAULT_MAX_REQUEST_BYTES = 1 << 20;
 
     private final FusionConfig config;
     private final boolean bounded;
@@ -70,9 +72,11 @@ public final class KafkaIo {
      */
     public KafkaSink<DeadLetter> deadLetterSink(String topic,
             SerializableFunction<DeadLetter, byte[]> keyOf) {
+        // Never below Kafka's own default, which a batch of many small dead letters may fill.
+        int maxRequest = Math.max(KAFKA_DEFAULT_MAX_REQUEST_BYTES,
+                maxDeadLetterRecordBytes(config.deadLetters()));
         return sinkBuilder(DeadLetter.class, topic, keyOf, "dlq")
-                .setProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-                        String.valueOf(maxDeadLetterRecordBytes(config.deadLetters())))
+                .setProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(maxRequest))
                 .build();
     }
 
