@@ -166,6 +166,13 @@ class BadInputITCase extends KafkaJobTestBase {
                         + " chars, more than validation.max-text-chars=" + maxTextChars));
         bad.add(new Bad("bad-blank-event-id", text, 1, textEvent("  ", "e", t, "fine text"),
                 INVALID, null, "event_id is empty or blank"));
+        String longId = "bad-long-event-id-" + "x".repeat(300);
+        bad.add(new Bad("bad-long-event-id", text, 0, textEvent(longId, "e", t, "fine text"),
+                INVALID, longId, "event_id has " + longId.length()
+                        + " chars, more than validation.max-id-chars=256"));
+        bad.add(new Bad("bad-long-entity-id", im, 2,
+                imageEvent("bad-long-entity-id", "e".repeat(257), t, image), INVALID,
+                "bad-long-entity-id", "entity_id has 257 chars, more than validation.max-id-chars=256"));
         bad.add(new Bad("bad-blank-entity-id", au, 0,
                 audioEvent("bad-blank-entity-id", " ", t, audio), INVALID, "bad-blank-entity-id",
                 "entity_id is empty or blank"));

@@ -10,6 +10,7 @@ import dev.fusion.operators.align.LatestAlignFunction;
 import dev.fusion.operators.align.WindowAlignFunction;
 import dev.fusion.operators.batch.MicroBatchOperator;
 import dev.fusion.operators.batch.MicroBatchOptions;
+import dev.fusion.operators.decode.DeadLetters;
 import dev.fusion.operators.decode.DecodeFunction;
 import dev.fusion.operators.decode.EventTimeAssigner;
 import dev.fusion.operators.decode.ModalityDecoder;
@@ -105,6 +106,7 @@ public final class FusionJob {
                 config.get(FusionOptions.MAX_DELAY));
         InferenceFactory.Setup setup = new InferenceFactory.Setup(models, manifest, fusionMode(),
                 inferenceOptions(), clock);
+        DeadLetters letters = config.deadLetters();
 
         List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
         List<DataStream<DroppedEvent>> dropped = new ArrayList<>();
@@ -114,7 +116,8 @@ public final class FusionJob {
             DataStream<RawRecord> raw = sources.stream(env, modality, watermarks(modality, validation));
 
             SingleOutputStreamOperator<ModalityRecord> decoded = raw
-                    .process(new DecodeFunction(new ModalityDecoder(modality, validation, clock), clock))
+                    .process(new DecodeFunction(new ModalityDecoder(modality, validation, clock),
+                            letters, clock))
                     .returns(TypeInformation.of(ModalityRecord.class))
                     .name("decode-" + name).uid("decode-" + name);
             deadLetters.add(decoded.getSideOutput(SideOutputs.DEAD_LETTERS));
@@ -122,7 +125,7 @@ public final class FusionJob {
             SingleOutputStreamOperator<RoutedRecord> routedOne = decoded.transform("route-" + name,
                     TypeInformation.of(RoutedRecord.class),
                     new MicroBatchOperator<>(inference.routing(modality, setup),
-                            new RecordPoisonHandler(), batching))
+                            new RecordPoisonHandler(letters), batching))
                     .uid("route-" + name);
             deadLetters.add(routedOne.getSideOutput(SideOutputs.DEAD_LETTERS));
 
@@ -145,7 +148,7 @@ public final class FusionJob {
         SingleOutputStreamOperator<FusedEvent> fused = aligned.transform("integrate",
                 new AvroTypeInfo<>(FusedEvent.class),
                 new MicroBatchOperator<>(inference.integration(setup),
-                        new FusionPoisonHandler(), batching))
+                        new FusionPoisonHandler(letters), batching))
                 .uid("integrate");
         deadLetters.add(fused.getSideOutput(SideOutputs.DEAD_LETTERS));
 
@@ -171,7 +174,7 @@ public final class FusionJob {
                 manifest.routing(dev.fusion.models.manifest.Modality.AUDIO).inputDim(),
                 manifest.routing(dev.fusion.models.manifest.Modality.IMAGE).inputDim(),
                 config.get(FusionOptions.MAX_TEXT_CHARS), config.minEventTime(),
-                config.get(FusionOptions.MAX_FUTURE_SKEW));
+                config.get(FusionOptions.MAX_FUTURE_SKEW), config.get(FusionOptions.MAX_ID_CHARS));
     }
 
     /** The model runtime's fusion mode. */

@@ -120,9 +120,11 @@ final class TailCommand {
         }
 
         static String deadLetter(DeadLetter d) {
-            return String.format(Locale.ROOT, "DLQ     %s  %s/%d@%d  %-14s %s  %s", TIME.format(d.getFailedAt()),
+            String truncated = d.getValueTruncated() ? "  [value cut to " + d.getValue().remaining()
+                    + " of " + d.getValueSize() + " bytes]" : "";
+            return String.format(Locale.ROOT, "DLQ     %s  %s/%d@%d  %-16s %s  %s%s", TIME.format(d.getFailedAt()),
                     d.getSourceTopic(), d.getPartition(), d.getOffset(), d.getReason(),
-                    d.getEventId() == null ? "-" : d.getEventId(), d.getMessage());
+                    d.getEventId() == null ? "-" : d.getEventId(), d.getMessage(), truncated);
         }
 
         static String dropped(DroppedEvent d) {

@@ -3,6 +3,7 @@ package dev.fusion.jobs.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.fusion.operators.decode.DeadLetters;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
@@ -161,6 +162,7 @@ public final class FusionConfig implements Serializable {
         atLeast(FusionOptions.INTRA_OP_THREADS, 1);
         atLeast(FusionOptions.INTER_OP_THREADS, 1);
         atLeast(FusionOptions.MAX_TEXT_CHARS, 1);
+        atLeast(FusionOptions.MAX_ID_CHARS, 1);
         positive(FusionOptions.MAX_DELAY);
         positive(FusionOptions.ALIGN_WINDOW);
         positive(FusionOptions.ALIGN_TTL);
@@ -183,15 +185,30 @@ public final class FusionConfig implements Serializable {
                     + ") must exceed " + FusionOptions.CHECKPOINT_INTERVAL.key() + " (" + interval
                     + "), or transactions expire before their checkpoint commits them");
         }
+        between(FusionOptions.DLQ_MAX_VALUE_BYTES, 0, DeadLetters.LARGEST_VALUE_CAP);
+        between(FusionOptions.DLQ_MAX_KEY_BYTES, 0, DeadLetters.LARGEST_KEY_CAP);
         minEventTime();
         checkpointDirectory();
         savepointDirectory();
+    }
+
+    /** How dead letters are bounded ({@code dlq.*}). */
+    public DeadLetters deadLetters() {
+        return new DeadLetters(get(FusionOptions.DLQ_MAX_VALUE_BYTES), get(FusionOptions.DLQ_MAX_KEY_BYTES));
     }
 
     private void atLeast(ConfigOption<Integer> option, int min) {
         int v = get(option);
         if (v < min) {
             throw new ConfigException(option.key() + " must be at least " + min + ", got " + v);
+        }
+    }
+
+    private void between(ConfigOption<Integer> option, int min, int max) {
+        int v = get(option);
+        if (v < min || v > max) {
+            throw new ConfigException(option.key() + " must be between " + min + " and " + max
+                    + ", got " + v);
         }
     }
 

@@ -2,6 +2,8 @@ package dev.fusion.jobs.config;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import dev.fusion.operators.decode.DeadLetters;
+import dev.fusion.operators.decode.ValidationOptions;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -221,6 +223,27 @@ public final class FusionOptions {
     public static final ConfigOption<Duration> MAX_FUTURE_SKEW = key("validation.max-future-skew")
             .durationType().defaultValue(Duration.ofDays(1))
             .withDescription("How far ahead of the wall clock an event time may be.");
+
+    public static final ConfigOption<Integer> MAX_ID_CHARS = key(ValidationOptions.MAX_ID_CHARS)
+            .intType().defaultValue(ValidationOptions.DEFAULT_MAX_ID_CHARS)
+            .withDescription("Longest accepted event_id and entity_id, in chars; a longer one makes"
+                    + " its record INVALID. Ids are copied into every fused, dropped and dead-letter"
+                    + " record and key, so an unbounded one could make those too large for Kafka.");
+
+    // ---- Dead letters ----
+
+    public static final ConfigOption<Integer> DLQ_MAX_VALUE_BYTES = key(DeadLetters.MAX_VALUE_BYTES_KEY)
+            .intType().defaultValue(DeadLetters.DEFAULT_MAX_VALUE_BYTES)
+            .withDescription("Most bytes of a bad record's value a dead letter keeps (0 to 16 MiB);"
+                    + " a longer value keeps its first bytes and is flagged truncated, and every"
+                    + " dead letter carries the original size and SHA-256. The dead-letter sink's"
+                    + " max.request.size is set from it; the dlq topic's max.message.bytes must"
+                    + " allow it, which is checked at start-up.");
+
+    public static final ConfigOption<Integer> DLQ_MAX_KEY_BYTES = key(DeadLetters.MAX_KEY_BYTES_KEY)
+            .intType().defaultValue(DeadLetters.DEFAULT_MAX_KEY_BYTES)
+            .withDescription("Most bytes of a bad record's key a dead letter keeps (0 to 1 MiB),"
+                    + " truncated the same way as the value.");
 
     private FusionOptions() {
     }

@@ -39,6 +39,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** As {@link #start()}, listening for clients on {@code port} (0: any free port). */
     public static EmbeddedKafkaBroker start(int port) throws Exception {
+        return start(port, Map.of());
+    }
+
+    /**
+     * As {@link #start()}, with {@code brokerProperties} (such as {@code message.max.bytes})
+     * set on the broker over its defaults.
+     */
+    public static EmbeddedKafkaBroker start(Map<String, String> brokerProperties) throws Exception {
+        return start(0, brokerProperties);
+    }
+
+    private static EmbeddedKafkaBroker start(int port, Map<String, String> brokerProperties)
+            throws Exception {
         long started = System.nanoTime();
         Path dataDir = Files.createTempDirectory("fusion-kafka-");
         TestKitNodes.Builder nodesBuilder = new TestKitNodes.Builder();
@@ -55,7 +68,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
                 .setBaseDirectory(dataDir)
                 .build();
-        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
                 .setDeleteOnClose(true)
                 .setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("offsets.topic.num.partitions", "4")
@@ -64,8 +77,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 .setConfigProp("transaction.state.log.num.partitions", "4")
                 .setConfigProp("transaction.max.timeout.ms", String.valueOf(TRANSACTION_MAX_TIMEOUT_MS))
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .setConfigProp("auto.create.topics.enable", "false")
-                .build();
+                .setConfigProp("auto.create.topics.enable", "false");
+        brokerProperties.forEach(builder::setConfigProp);
+        KafkaClusterTestKit cluster = builder.build();
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(cluster, dataDir);
         try {
             formatQuietly(cluster);

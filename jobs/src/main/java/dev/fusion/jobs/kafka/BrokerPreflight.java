@@ -19,7 +19,8 @@ import org.apache.kafka.common.config.ConfigResource;
 
 /**
  * Start-up checks against the Kafka cluster, so that bad configuration fails at once with a
- * message naming the key: the cluster is reachable, the topics exist, and the sinks' transaction
+ * message naming the key: the cluster is reachable, the topics exist, the largest dead letter
+ * {@code dlq.*} allows fits the dlq topic's {@code max.message.bytes}, and the sinks' transaction
  * timeout is within the broker's {@code transaction.max.timeout.ms}.
  */
 public final class BrokerPreflight {
@@ -41,6 +42,7 @@ public final class BrokerPreflight {
                         + FusionOptions.BOOTSTRAP_SERVERS.key() + "=" + bootstrap + ": " + e, e);
             }
             checkTopics(admin, topics);
+            checkDeadLettersFit(admin, config);
             if (config.get(FusionOptions.EXACTLY_ONCE)) {
                 checkTransactionTimeout(admin, nodes, config.get(FusionOptions.TRANSACTION_TIMEOUT));
             }
@@ -63,6 +65,35 @@ public final class BrokerPreflight {
         if (!missing.isEmpty()) {
             throw new ConfigException("topics " + missing + " do not exist (kafka.topics.*); create"
                     + " them, or start with --create-topics");
+        }
+    }
+
+    private static void checkDeadLettersFit(TopicAdmin admin, FusionConfig config)
+            throws InterruptedException {
+        String topic = config.get(FusionOptions.TOPIC_DLQ);
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        ConfigEntry max;
+        try {
+            max = admin.admin().describeConfigs(List.of(resource)).all()
+                    .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).get(resource).get("max.message.bytes");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new ConfigException("cannot read the configuration of topic " + topic + " ("
+                    + FusionOptions.TOPIC_DLQ.key() + "): " + e, e);
+        }
+        if (max == null || max.value() == null) {
+            return;
+        }
+        long allowed = Long.parseLong(max.value());
+        int needed = KafkaIo.maxDeadLetterRecordBytes(config.deadLetters());
+        if (needed > allowed) {
+            int valueCap = config.get(FusionOptions.DLQ_MAX_VALUE_BYTES);
+            long fitting = Math.max(0, allowed - (needed - valueCap));
+            throw new ConfigException(FusionOptions.DLQ_MAX_VALUE_BYTES.key() + "=" + valueCap
+                    + " and " + FusionOptions.DLQ_MAX_KEY_BYTES.key() + "="
+                    + config.get(FusionOptions.DLQ_MAX_KEY_BYTES) + " allow dead-letter records of up to "
+                    + needed + " bytes, above topic " + topic + "'s max.message.bytes of " + allowed
+                    + ": lower " + FusionOptions.DLQ_MAX_VALUE_BYTES.key() + " to at most " + fitting
+                    + " or raise the topic's max.message.bytes");
         }
     }
 

@@ -44,8 +44,8 @@ public final class KafkaFusionIo implements FusionSources, FusionSinks {
 
     @Override
     public void deadLetters(DataStream<DeadLetter> deadLetters) {
-        deadLetters.sinkTo(kafka.sink(DeadLetter.class, config.get(FusionOptions.TOPIC_DLQ),
-                        KafkaFusionIo::originalKey, "dlq"))
+        deadLetters.sinkTo(kafka.deadLetterSink(config.get(FusionOptions.TOPIC_DLQ),
+                        KafkaFusionIo::originalKey))
                 .name("kafka-dlq").uid("sink-dlq");
     }
 
@@ -69,6 +69,7 @@ public final class KafkaFusionIo implements FusionSources, FusionSinks {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The record's original key, as far as the dead letter keeps it (dlq.max-key-bytes). */
     private static byte[] originalKey(DeadLetter d) {
         ByteBuffer key = d.getKey();
         if (key == null) {

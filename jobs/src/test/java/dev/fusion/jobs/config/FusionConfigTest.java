@@ -83,6 +83,25 @@ class FusionConfigTest {
     }
 
     @Test
+    void deadLetterCapsAreCheckedAndReachTheDeadLetterBuilder() {
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("dlq.max-value-bytes", "-1")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("dlq.max-value-bytes must be between 0 and 16777216, got -1");
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("dlq.max-value-bytes", "16777217")))
+                .hasMessage("dlq.max-value-bytes must be between 0 and 16777216, got 16777217");
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("dlq.max-key-bytes", "1048577")))
+                .hasMessage("dlq.max-key-bytes must be between 0 and 1048576, got 1048577");
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("dlq.max-value-bytes", "1 MiB")))
+                .hasMessageStartingWith("invalid value '1 MiB' for dlq.max-value-bytes");
+
+        assertThat(FusionConfig.of(Map.of()).deadLetters().maxValueBytes()).isEqualTo(262_144);
+        assertThat(FusionConfig.of(Map.of()).deadLetters().maxKeyBytes()).isEqualTo(1024);
+        FusionConfig set = FusionConfig.of(Map.of("dlq.max-value-bytes", "0", "dlq.max-key-bytes", "16"));
+        assertThat(set.deadLetters().maxValueBytes()).isZero();
+        assertThat(set.deadLetters().maxKeyBytes()).isEqualTo(16);
+    }
+
+    @Test
     void transactionTimeoutMustExceedTheCheckpointInterval() {
         assertThatThrownBy(() -> FusionConfig.of(Map.of("kafka.transaction-timeout", "1 s",
                 "job.checkpoint-interval", "2 s")))

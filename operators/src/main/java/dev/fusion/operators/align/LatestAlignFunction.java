@@ -122,16 +122,16 @@ public class LatestAlignFunction extends KeyedProcessFunction<String, RoutedReco
             FusionRequest request = FusionRequest.empty(entityId, t, AlignmentPolicy.LATEST, dim);
             request.triggerEventId = r.eventId;
             request.put(r.modality, r.embedding, r.gateLogit);
-            List<String> sources = new ArrayList<>();
-            sources.add(r.eventId);
+            List<RoutedRecord> sources = new ArrayList<>();
+            sources.add(r);
             for (Modality m : Modality.values()) {
                 RoutedRecord h = m == r.modality ? null : newest(held[m.ordinal()], oldest, t);
                 if (h != null) {
                     request.put(m, h.embedding, h.gateLogit);
-                    sources.add(h.eventId);
+                    sources.add(h);
                 }
             }
-            request.sourceEventIds = sources.toArray(String[]::new);
+            request.setSources(sources);
             out.collect(request);
         }
     }

@@ -9,6 +9,7 @@ import dev.fusion.schemas.DropReason;
 import dev.fusion.schemas.Modality;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -135,8 +136,8 @@ public class WindowAlignFunction extends KeyedProcessFunction<String, RoutedReco
             ModalityPool pool = ModalityPool.of(rs);
             request.put(m, pool.embedding(), pool.gateLogit());
         });
-        request.sourceEventIds = records.stream().map(r -> r.eventId).sorted()
-                .toArray(String[]::new);
+        request.setSources(records.stream()
+                .sorted(Comparator.comparing((RoutedRecord r) -> r.eventId)).toList());
         return request;
     }
 

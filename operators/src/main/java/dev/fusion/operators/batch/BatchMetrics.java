@@ -26,7 +26,7 @@ final class BatchMetrics {
         queueDelayMillis = group.histogram("queueDelayMs", new DescriptiveStatisticsHistogram(WINDOW));
         records = group.counter("batchedRecords");
         recordsPerSecond = group.meter("batchedRecordsPerSecond", new MeterView(records));
-        poisonDeadLetters = group.counter("deadLettersInvalid");
+        poisonDeadLetters = group.counter("deadLettersInferenceFailed");
         batchSplits = group.counter("batchSplits");
     }
 }

@@ -7,7 +7,9 @@ import dev.fusion.schemas.DeadLetterReason;
 import dev.fusion.schemas.codec.CodecException;
 import java.time.Clock;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -25,19 +27,25 @@ public class DecodeFunction extends ProcessFunction<RawRecord, ModalityRecord> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(DecodeFunction.class);
 
+    /** The reasons decoding gives; INFERENCE_FAILED comes later, from the inference operators. */
+    private static final Set<DeadLetterReason> DECODE_REASONS = EnumSet.of(
+            DeadLetterReason.MALFORMED, DeadLetterReason.UNKNOWN_SCHEMA, DeadLetterReason.INVALID);
+
     private final ModalityDecoder decoder;
+    private final DeadLetters letters;
     private final Clock clock;
     private transient Map<DeadLetterReason, Counter> deadLetters;
 
-    public DecodeFunction(ModalityDecoder decoder, Clock clock) {
+    public DecodeFunction(ModalityDecoder decoder, DeadLetters letters, Clock clock) {
         this.decoder = decoder;
+        this.letters = letters;
         this.clock = clock;
     }
 
     @Override
     public void open(OpenContext openContext) {
         deadLetters = new EnumMap<>(DeadLetterReason.class);
-        for (DeadLetterReason reason : DeadLetterReason.values()) {
+        for (DeadLetterReason reason : DECODE_REASONS) {
             deadLetters.put(reason, getRuntimeContext().getMetricGroup()
                     .counter("deadLetters" + camel(reason.name())));
         }
@@ -71,7 +79,7 @@ public class DecodeFunction extends ProcessFunction<RawRecord, ModalityRecord> {
         if (deadLetters != null) {
             deadLetters.get(reason).inc();
         }
-        ctx.output(SideOutputs.DEAD_LETTERS, DeadLetters.of(raw, reason, message, eventId, clock.millis()));
+        ctx.output(SideOutputs.DEAD_LETTERS, letters.of(raw, reason, message, eventId, clock.millis()));
     }
 
     private static String camel(String upper) {

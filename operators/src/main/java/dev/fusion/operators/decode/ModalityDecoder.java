@@ -128,8 +128,16 @@ public final class ModalityDecoder implements Serializable {
         if (eventId.isBlank()) {
             throw new InvalidRecordException(null, "event_id is empty or blank");
         }
+        if (eventId.length() > options.maxIdChars()) {
+            throw new InvalidRecordException(eventId, "event_id has " + eventId.length()
+                    + " chars, more than " + ValidationOptions.MAX_ID_CHARS + "=" + options.maxIdChars());
+        }
         if (entityId.isBlank()) {
             throw new InvalidRecordException(eventId, "entity_id is empty or blank");
+        }
+        if (entityId.length() > options.maxIdChars()) {
+            throw new InvalidRecordException(eventId, "entity_id has " + entityId.length()
+                    + " chars, more than " + ValidationOptions.MAX_ID_CHARS + "=" + options.maxIdChars());
         }
         long millis = eventTime.toEpochMilli();
         long now = clock.millis();

@@ -3,6 +3,7 @@ package dev.fusion.operators.records;
 import dev.fusion.schemas.AlignmentPolicy;
 import dev.fusion.schemas.Modality;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -27,6 +28,14 @@ public class FusionRequest {
     public float[] mask;
     /** Every input event that contributed. */
     public String[] sourceEventIds;
+    /**
+     * Where each of {@link #sourceEventIds} was read from, index for index, so that a fusion's
+     * dead letters keep their sources' coordinates; null in a request restored from state written
+     * before these fields existed.
+     */
+    public String[] sourceTopics;
+    public int[] sourcePartitions;
+    public long[] sourceOffsets;
     /** Latest policy: the record that triggered this fusion; else null. */
     public String triggerEventId;
 
@@ -59,6 +68,22 @@ public class FusionRequest {
         mask[m.ordinal()] = 1f;
     }
 
+    /** Sets the sources, event ids and Kafka coordinates, in the order of {@code sources}. */
+    public void setSources(List<RoutedRecord> sources) {
+        int n = sources.size();
+        sourceEventIds = new String[n];
+        sourceTopics = new String[n];
+        sourcePartitions = new int[n];
+        sourceOffsets = new long[n];
+        for (int i = 0; i < n; i++) {
+            RoutedRecord r = sources.get(i);
+            sourceEventIds[i] = r.eventId;
+            sourceTopics[i] = r.sourceTopic;
+            sourcePartitions[i] = r.partition;
+            sourceOffsets[i] = r.offset;
+        }
+    }
+
     /** Embedding dimension. */
     public int dim() {
         return embeddings.length / MODALITIES;
@@ -75,6 +100,10 @@ public class FusionRequest {
         return Arrays.copyOfRange(embeddings, m.ordinal() * dim, (m.ordinal() + 1) * dim);
     }
 
+    /**
+     * Equal content: entity, time, alignment, rows, gates, mask and source event ids. The
+     * sources' coordinates are left out: they only say where those events were read from.
+     */
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof FusionRequest r)) {

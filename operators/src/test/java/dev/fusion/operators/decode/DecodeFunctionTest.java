@@ -38,7 +38,7 @@ class DecodeFunctionTest {
     static final Instant NOW = Instant.parse("2026-11-23T08:00:00Z");
     static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
     static final ValidationOptions OPTIONS = new ValidationOptions(4, 6, 20,
-            Instant.parse("2000-01-01T00:00:00Z"), Duration.ofHours(1));
+            Instant.parse("2000-01-01T00:00:00Z"), Duration.ofHours(1), 12);
 
     private static final SingleObjectCodec<TextEvent> TEXT = SingleObjectCodec.forSpecific(TextEvent.class);
     private static final SingleObjectCodec<AudioFeatureEvent> AUDIO =
@@ -184,6 +184,19 @@ class DecodeFunctionTest {
     }
 
     @Test
+    void overlongIdsAreInvalid() throws Exception {
+        String longest = "t".repeat(12);
+        assertThat(run(Modality.TEXT, TEXT.encode(text(longest, "u".repeat(12), NOW, "hello")))
+                .records).hasSize(1);
+        assertInvalid(Modality.TEXT, TEXT.encode(text(longest + "x", "u-1", NOW, "hello")),
+                longest + "x", "event_id has 13 chars, more than validation.max-id-chars=12");
+        assertInvalid(Modality.AUDIO,
+                AUDIO.encode(AudioFeatureEvent.newBuilder(audio("a-1", List.of(1f, 2f, 3f, 4f)))
+                        .setEntityId("u".repeat(13)).build()),
+                "a-1", "entity_id has 13 chars, more than validation.max-id-chars=12");
+    }
+
+    @Test
     void absurdTimestampsAreInvalid() throws Exception {
         assertInvalid(Modality.TEXT, TEXT.encode(text("t-1", "u-1", Instant.ofEpochMilli(0), "hi")), "t-1",
                 "event_time 1970-01-01T00:00:00Z is outside the accepted range");
@@ -241,7 +254,7 @@ class DecodeFunctionTest {
     private static OneInputStreamOperatorTestHarness<RawRecord, ModalityRecord> harness(Modality m)
             throws Exception {
         return ProcessFunctionTestHarnesses.forProcessFunction(
-                new DecodeFunction(new ModalityDecoder(m, OPTIONS, CLOCK), CLOCK));
+                new DecodeFunction(new ModalityDecoder(m, OPTIONS, CLOCK), DeadLetters.defaults(), CLOCK));
     }
 
     private static Result run(Modality modality, byte[] value) throws Exception {

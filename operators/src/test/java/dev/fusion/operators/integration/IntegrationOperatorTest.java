@@ -9,14 +9,17 @@ import dev.fusion.models.manifest.FusionMode;
 import dev.fusion.models.runtime.RuntimeOptions;
 import dev.fusion.operators.batch.MicroBatchOperator;
 import dev.fusion.operators.batch.MicroBatchOptions;
+import dev.fusion.operators.decode.DeadLetters;
 import dev.fusion.operators.outputs.SideOutputs;
 import dev.fusion.operators.records.FusionRequest;
+import dev.fusion.operators.records.RoutedRecord;
 import dev.fusion.operators.routing.ModelLocation;
 import dev.fusion.schemas.AlignmentPolicy;
 import dev.fusion.schemas.DeadLetter;
 import dev.fusion.schemas.DeadLetterReason;
 import dev.fusion.schemas.FusedEvent;
 import dev.fusion.schemas.Modality;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,7 +91,7 @@ class IntegrationOperatorTest {
     }
 
     @Test
-    void aPoisonFusionDeadLettersEveryEventItAccountsFor() throws Exception {
+    void aPoisonFusionDeadLettersEveryEventItAccountsForWithItsCoordinates() throws Exception {
         List<FusionRequest> requests = requests(6, 9L);
         FusionRequest poison = requests.get(2);
         poison.embeddings[5] = Float.NaN;
@@ -100,13 +103,39 @@ class IntegrationOperatorTest {
         Result r = run(FusionMode.MAX, requests, 6);
         assertThat(r.fused).extracting(FusedEvent::getEntityId)
                 .containsExactly("e-0", "e-1", "e-3", "e-5");
-        List<String> ids = new ArrayList<>(List.of(poison.sourceEventIds));
-        ids.add(latestPoison.triggerEventId);
-        assertThat(r.deadLetters).extracting(DeadLetter::getEventId).containsExactlyElementsOf(ids);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < poison.sourceEventIds.length; i++) {
+            expected.add(poison.sourceEventIds[i] + " " + poison.sourceTopics[i] + "/"
+                    + poison.sourcePartitions[i] + "@" + poison.sourceOffsets[i] + " e-2");
+        }
+        // A latest fusion accounts for its trigger only, which it lists first.
+        expected.add(latestPoison.triggerEventId + " " + latestPoison.sourceTopics[0] + "/"
+                + latestPoison.sourcePartitions[0] + "@" + latestPoison.sourceOffsets[0] + " e-4");
+        assertThat(r.deadLetters).extracting(d -> d.getEventId() + " " + d.getSourceTopic() + "/"
+                + d.getPartition() + "@" + d.getOffset() + " "
+                + StandardCharsets.UTF_8.decode(d.getKey())).containsExactlyElementsOf(expected);
         assertThat(r.deadLetters).allSatisfy(d -> {
-            assertThat(d.getReason()).isEqualTo(DeadLetterReason.INVALID);
-            assertThat(d.getSourceTopic()).isEqualTo(FusionPoisonHandler.STAGE);
+            assertThat(d.getReason()).isEqualTo(DeadLetterReason.INFERENCE_FAILED);
+            assertThat(d.getValue()).isNull();
             assertThat(d.getMessage()).startsWith("integration inference failed");
+        });
+    }
+
+    @Test
+    void aPoisonFusionRestoredWithoutCoordinatesNamesTheStage() throws Exception {
+        List<FusionRequest> requests = requests(2, 3L);
+        FusionRequest poison = requests.get(1);
+        java.util.Arrays.fill(poison.embeddings, Float.NaN);
+        poison.sourceTopics = null;
+        poison.sourcePartitions = null;
+        poison.sourceOffsets = null;
+        Result r = run(FusionMode.MAX, requests, 2);
+        assertThat(r.deadLetters).extracting(DeadLetter::getEventId)
+                .containsExactly(poison.sourceEventIds);
+        assertThat(r.deadLetters).allSatisfy(d -> {
+            assertThat(d.getSourceTopic()).isEqualTo(FusionPoisonHandler.STAGE);
+            assertThat(d.getPartition()).isEqualTo(-1);
+            assertThat(d.getOffset()).isEqualTo(-1L);
         });
     }
 
@@ -116,7 +145,7 @@ class IntegrationOperatorTest {
         for (int i = 0; i < n; i++) {
             FusionRequest r = FusionRequest.empty("e-" + i, 10_999L + i, AlignmentPolicy.WINDOW, DIM);
             r.windowStart = 10_000L + i;
-            List<String> ids = new ArrayList<>();
+            List<RoutedRecord> sources = new ArrayList<>();
             int mask = 1 + (i % 7);
             for (Modality m : Modality.values()) {
                 if ((mask & (1 << m.ordinal())) != 0) {
@@ -125,10 +154,16 @@ class IntegrationOperatorTest {
                         z[d] = (float) random.nextGaussian();
                     }
                     r.put(m, z, (float) random.nextGaussian());
-                    ids.add(m.name().toLowerCase(java.util.Locale.ROOT) + "-" + i);
+                    RoutedRecord source = new RoutedRecord();
+                    String name = m.name().toLowerCase(java.util.Locale.ROOT);
+                    source.eventId = name + "-" + i;
+                    source.sourceTopic = "fusion." + name;
+                    source.partition = i % 3;
+                    source.offset = 100L * i + m.ordinal();
+                    sources.add(source);
                 }
             }
-            r.sourceEventIds = ids.toArray(new String[0]);
+            r.setSources(sources);
             out.add(r);
         }
         return out;
@@ -152,7 +187,7 @@ class IntegrationOperatorTest {
 
     static Result run(FusionMode mode, List<FusionRequest> requests, int batchSize) throws Exception {
         MicroBatchOperator<FusionRequest, FusedEvent> operator = new MicroBatchOperator<>(
-                new IntegrationFunction(MODELS, mode, CPU, CLOCK), new FusionPoisonHandler(),
+                new IntegrationFunction(MODELS, mode, CPU, CLOCK), new FusionPoisonHandler(DeadLetters.defaults()),
                 new MicroBatchOptions(batchSize, Duration.ofSeconds(60)));
         try (OneInputStreamOperatorTestHarness<FusionRequest, FusedEvent> h =
                 new OneInputStreamOperatorTestHarness<>(operator,

@@ -9,6 +9,7 @@ import dev.fusion.models.runtime.RuntimeOptions;
 import dev.fusion.operators.batch.BatchFunction;
 import dev.fusion.operators.batch.MicroBatchOperator;
 import dev.fusion.operators.batch.MicroBatchOptions;
+import dev.fusion.operators.decode.DeadLetters;
 import dev.fusion.operators.outputs.SideOutputs;
 import dev.fusion.operators.records.ModalityRecord;
 import dev.fusion.operators.records.RoutedRecord;
@@ -98,10 +99,13 @@ class RoutingOperatorTest {
                 .containsExactly("audio-0", "audio-1", "audio-2", "audio-4", "audio-5", "audio-6", "audio-7");
         assertThat(r.deadLetters).hasSize(1);
         DeadLetter letter = r.deadLetters.get(0);
-        assertThat(letter.getReason()).isEqualTo(DeadLetterReason.INVALID);
+        assertThat(letter.getReason()).isEqualTo(DeadLetterReason.INFERENCE_FAILED);
         assertThat(letter.getEventId()).isEqualTo("audio-3");
         assertThat(letter.getSourceTopic()).isEqualTo("fusion.audio");
+        assertThat(letter.getPartition()).isEqualTo(inputs.get(3).partition);
         assertThat(letter.getOffset()).isEqualTo(3L);
+        assertThat(letter.getValueTruncated()).isFalse();
+        assertThat(letter.getValueSize()).isEqualTo(letter.getValue().remaining());
         assertThat(letter.getMessage()).contains("routing inference failed").contains("127");
         AudioFeatureEvent replay = SingleObjectCodec.forSpecific(AudioFeatureEvent.class)
                 .decode(letter.getValue().array());
@@ -143,7 +147,7 @@ class RoutingOperatorTest {
     static Result run(BatchFunction<ModalityRecord, RoutedRecord> function, List<ModalityRecord> inputs,
             int batchSize) throws Exception {
         MicroBatchOperator<ModalityRecord, RoutedRecord> operator = new MicroBatchOperator<>(function,
-                new RecordPoisonHandler(), new MicroBatchOptions(batchSize, Duration.ofSeconds(60)));
+                new RecordPoisonHandler(DeadLetters.defaults()), new MicroBatchOptions(batchSize, Duration.ofSeconds(60)));
         try (OneInputStreamOperatorTestHarness<ModalityRecord, RoutedRecord> h =
                 new OneInputStreamOperatorTestHarness<>(operator,
                         TypeInformation.of(ModalityRecord.class).createSerializer(

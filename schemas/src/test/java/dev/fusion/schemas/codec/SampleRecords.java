@@ -79,6 +79,8 @@ final class SampleRecords {
                 .setMessage("features has 127 values, audio-routing expects 128")
                 .setEventId("a-9")
                 .setFailedAt(T0)
+                .setValueSize(3)
+                .setKeySize(7)
                 .build();
     }
 
