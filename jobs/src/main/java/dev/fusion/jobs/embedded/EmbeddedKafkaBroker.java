@@ -210,11 +210,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 break;
             } catch (Exception e) {
                 shutdownQuietly(s);
+                if (!isBindFailure(e)) {
+                    throw e;
+                }
                 // Only a port picked here at the first start may be replaced: a port the caller
                 // named is theirs, and a restart must come back where clients expect it.
-                if (!portPicked || startedOnce || attempt >= PICKED_PORT_ATTEMPTS
-                        || !isBindFailure(e)) {
-                    throw e;
+                if (!portPicked || startedOnce || attempt >= PICKED_PORT_ATTEMPTS) {
+                    throw new IllegalArgumentException("cannot listen on " + bindHost + ":" + port
+                            + ": the address is in use or not this machine's", e);
                 }
                 LOG.info("port {} was taken meanwhile; trying another", port);
             }
