@@ -68,9 +68,14 @@ class BrokerOutageITCase extends KafkaJobTestBase {
     }
 
     private String probeKey;
+    private final List<Traffic> traffic = new ArrayList<>();
 
+    /** A failed test leaves no traffic running (the base class checks for producer threads). */
     @AfterEach
-    void removeProbe() {
+    void stopTrafficAndRemoveProbe() throws InterruptedException {
+        for (Traffic t : traffic) {
+            t.halt();
+        }
         InjectionProbe.remove(probeKey);
     }
 
@@ -102,6 +107,7 @@ class BrokerOutageITCase extends KafkaJobTestBase {
         JobClient job = start(config, restarts, false, io -> new InjectingSources(io, observers));
 
         Traffic before = Traffic.start(broker.bootstrapServers(), topics, "before", sent);
+        traffic.add(before);
         await("committed fused output before the outage", Duration.ofSeconds(90),
                 () -> fusedIds().stream().anyMatch(id -> id.startsWith("before-")));
         Thread.sleep(TRAFFIC.toMillis());
@@ -116,6 +122,7 @@ class BrokerOutageITCase extends KafkaJobTestBase {
                 broker.bootstrapServers());
 
         Traffic after = Traffic.start(broker.bootstrapServers(), topics, "after", sent);
+        traffic.add(after);
         await("committed fused output of traffic after the outage", Duration.ofSeconds(180),
                 () -> fusedIds().stream().anyMatch(id -> id.startsWith("after-")));
         long recoveredAt = System.currentTimeMillis();
@@ -247,6 +254,12 @@ class BrokerOutageITCase extends KafkaJobTestBase {
             thread.join(60_000);
             assertThat(thread.isAlive()).as("traffic %s still sending", prefix).isFalse();
             assertThat(failure).as("traffic %s failed", prefix).isNull();
+        }
+
+        /** Stops sending without checks (after a failed test). */
+        void halt() throws InterruptedException {
+            running = false;
+            thread.join(60_000);
         }
 
         int count() {
