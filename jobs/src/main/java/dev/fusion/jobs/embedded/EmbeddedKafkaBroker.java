@@ -16,7 +16,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -50,8 +52,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final String META_PROPERTIES = "meta.properties";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
-    /** Attempts to start on a port picked here, in case another process takes it first. */
-    private static final int PICKED_PORT_ATTEMPTS = 3;
+    /** Attempts to start on ports picked here, in case another process takes one first. */
+    private static final int PORT_ATTEMPTS = 3;
 
     private final String bindHost;
     private final String advertisedHost;
@@ -195,11 +197,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private synchronized void startServer() throws Exception {
         long started = System.nanoTime();
+        boolean pickClientPort = port == 0;
         for (int attempt = 1; ; attempt++) {
-            if (port == 0 || attempt > 1) {
+            if (pickClientPort) {
                 port = freePort(bindHost);
             }
-            KafkaConfig config = new KafkaConfig(serverProperties(freePort("localhost")), false);
+            int controllerPort = freePort("localhost");
+            while (controllerPort == port) {
+                controllerPort = freePort("localhost");
+            }
+            KafkaConfig config = new KafkaConfig(serverProperties(controllerPort), false);
             formatIfNeeded();
             KafkaRaftServer s = new KafkaRaftServer(config, Time.SYSTEM);
             try {
@@ -210,16 +217,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 break;
             } catch (Exception e) {
                 shutdownQuietly(s);
-                if (!isBindFailure(e)) {
+                String bindFailure = bindFailure(e);
+                if (bindFailure == null) {
                     throw e;
                 }
-                // Only a port picked here at the first start may be replaced: a port the caller
-                // named is theirs, and a restart must come back where clients expect it.
-                if (!portPicked || startedOnce || attempt >= PICKED_PORT_ATTEMPTS) {
+                // The controller's port is always ours to replace, and so is a client port picked
+                // here at the first start; a port the caller named is theirs, and a restart must
+                // come back where clients expect it.
+                boolean controller = bindFailure.contains("localhost:" + controllerPort + ":");
+                pickClientPort = !controller && portPicked && !startedOnce;
+                if (!controller && !pickClientPort || attempt >= PORT_ATTEMPTS) {
                     throw new IllegalArgumentException("cannot listen on " + bindHost + ":" + port
-                            + ": the address is in use or not this machine's", e);
+                            + " (" + rootCause(e).getMessage() + "): the port is taken or the"
+                            + " address is not one of this machine's", e);
                 }
-                LOG.info("port {} was taken meanwhile; trying another", port);
+                LOG.info("{}; trying another port", bindFailure);
             }
         }
         LOG.info("embedded Kafka broker ready at {} (bound to {}) in {} ms (data in {})",
@@ -286,8 +298,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     if (admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).size() == 1) {
                         return;
                     }
-                } catch (java.util.concurrent.ExecutionException
-                        | java.util.concurrent.TimeoutException e) {
+                } catch (ExecutionException | TimeoutException e) {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("broker at " + bootstrapServers()
                                 + " not reachable within " + READY_TIMEOUT + ": " + e, e);
@@ -345,14 +356,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static boolean isBindFailure(Throwable e) {
+    /** The message of Kafka's "failed to bind to host:port" in {@code e}'s causes, or null. */
+    private static String bindFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.net.BindException
-                    || String.valueOf(t.getMessage()).contains("failed to bind")) {
-                return true;
+            if (String.valueOf(t.getMessage()).contains("failed to bind")) {
+                return t.getMessage();
             }
         }
-        return false;
+        return null;
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     /** A port free on {@code host} now (another process may still take it before the broker). */
@@ -372,7 +391,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             return host;
         }
         try {
-            return InetAddress.getLocalHost().getCanonicalHostName();
+            return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("cannot tell which host name to advertise for "
                     + host + "; name one (--advertised-host)", e);
