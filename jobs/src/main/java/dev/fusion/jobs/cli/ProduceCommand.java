@@ -12,7 +12,7 @@ import java.util.Set;
 final class ProduceCommand {
 
     static final Set<String> OPTIONS = Set.of("bootstrap-servers", "rate", "duration", "entities",
-            "seed", "corrupt", "corrupt-at", "config");
+            "seed", "corrupt", "corrupt-at", "run-id", "config");
 
     private ProduceCommand() {
     }
@@ -28,15 +28,17 @@ final class ProduceCommand {
                 config.get(FusionOptions.TOPIC_IMAGE), args.intValue("rate", 1000),
                 args.intValue("entities", 1000), args.intValue("seed", 7),
                 SyntheticLoad.Settings.modalityIndex(args.get("corrupt", "none")),
-                args.duration("corrupt-at", Duration.ZERO).toMillis());
+                args.duration("corrupt-at", Duration.ZERO).toMillis(),
+                args.get("run-id", SyntheticLoad.Settings.newRunId()));
         SyntheticLoad load = new SyntheticLoad(settings, SyntheticDistribution.bundled());
         Thread producer = new Thread(load, "synthetic-producer");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             load.stop();
             joinQuietly(producer);
         }, "produce-stop"));
-        out.printf("producing %d events/s to %s for %s (Ctrl-C stops)%n", settings.eventsPerSecond(),
-                bootstrap, duration);
+        out.printf("producing %d events/s to %s for %s, run id %s (event ids %s-t-0, ...; Ctrl-C"
+                + " stops)%n", settings.eventsPerSecond(), bootstrap, duration, settings.runId(),
+                settings.runId());
         producer.start();
         long end = System.currentTimeMillis() + duration.toMillis();
         while (producer.isAlive() && System.currentTimeMillis() < end) {

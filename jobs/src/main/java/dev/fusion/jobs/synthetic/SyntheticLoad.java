@@ -27,9 +27,37 @@ public final class SyntheticLoad implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(SyntheticLoad.class);
     private static final String[] NAMES = {"text", "audio", "image"};
 
-    /** Where and how fast to produce. */
+    /**
+     * Where and how fast to produce. Event ids are {@code <runId>-<t|a|i>-<n>}: the run id keeps
+     * the ids of two runs apart, and within a run the sequence is fixed by the seed.
+     */
     public record Settings(String bootstrapServers, String textTopic, String audioTopic, String imageTopic,
-            int eventsPerSecond, int entities, long seed, int corruptModality, long corruptAfterMillis) {
+            int eventsPerSecond, int entities, long seed, int corruptModality, long corruptAfterMillis,
+            String runId) {
+
+        public Settings {
+            if (runId == null || !runId.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("run id must be letters, digits, '.', '_' or '-',"
+                        + " got '" + runId + "'");
+            }
+        }
+
+        /** As the canonical constructor, with a new run id. */
+        public Settings(String bootstrapServers, String textTopic, String audioTopic, String imageTopic,
+                int eventsPerSecond, int entities, long seed, int corruptModality, long corruptAfterMillis) {
+            this(bootstrapServers, textTopic, audioTopic, imageTopic, eventsPerSecond, entities, seed,
+                    corruptModality, corruptAfterMillis, newRunId());
+        }
+
+        /**
+         * A run id unique across runs in practice: the start time in base 36 and four random base-36
+         * digits (two runs started in the same millisecond still differ).
+         */
+        public static String newRunId() {
+            int random = java.util.concurrent.ThreadLocalRandom.current().nextInt(36 * 36 * 36 * 36);
+            String suffix = Integer.toString(random, 36);
+            return Long.toString(System.currentTimeMillis(), 36) + "0".repeat(4 - suffix.length()) + suffix;
+        }
 
         /** Modality index (0 text, 1 audio, 2 image) for a name; -1 for none. */
         public static int modalityIndex(String name) {
@@ -76,6 +104,7 @@ public final class SyntheticLoad implements Runnable {
         // A sample yields about 2.35 events (absence rates), so pace samples to hit the event rate.
         double samplesPerSecond = settings.eventsPerSecond() / 2.35;
         long eventCounter = 0;
+        String idPrefix = settings.runId() + "-";
         try (CheckedProducer producer = new CheckedProducer(settings.bootstrapServers())) {
             long n = 0;
             while (running) {
@@ -95,7 +124,7 @@ public final class SyntheticLoad implements Runnable {
                     String t = corrupt && settings.corruptModality() == 0
                             ? (String) distribution.noise(0, random) : s.text();
                     producer.send(settings.textTopic(), key, text.encode(TextEvent.newBuilder()
-                            .setEventId("t-" + eventCounter++).setEntityId(entityId).setEventTime(now)
+                            .setEventId(idPrefix + "t-" + eventCounter++).setEntityId(entityId).setEventTime(now)
                             .setText(t).build()));
                     produced.incrementAndGet(0);
                 }
@@ -103,7 +132,7 @@ public final class SyntheticLoad implements Runnable {
                     float[] a = corrupt && settings.corruptModality() == 1
                             ? (float[]) distribution.noise(1, random) : s.audio();
                     producer.send(settings.audioTopic(), key, audio.encode(AudioFeatureEvent.newBuilder()
-                            .setEventId("a-" + eventCounter++).setEntityId(entityId).setEventTime(now)
+                            .setEventId(idPrefix + "a-" + eventCounter++).setEntityId(entityId).setEventTime(now)
                             .setFeatures(Floats.asList(a)).build()));
                     produced.incrementAndGet(1);
                 }
@@ -111,7 +140,7 @@ public final class SyntheticLoad implements Runnable {
                     float[] i = corrupt && settings.corruptModality() == 2
                             ? (float[]) distribution.noise(2, random) : s.image();
                     producer.send(settings.imageTopic(), key, image.encode(ImageFeatureEvent.newBuilder()
-                            .setEventId("i-" + eventCounter++).setEntityId(entityId).setEventTime(now)
+                            .setEventId(idPrefix + "i-" + eventCounter++).setEntityId(entityId).setEventTime(now)
                             .setFeatures(Floats.asList(i)).build()));
                     produced.incrementAndGet(2);
                 }
@@ -158,6 +187,11 @@ public final class SyntheticLoad implements Runnable {
     public boolean corrupting() {
         return settings.corruptModality() >= 0 && startedAt > 0
                 && System.currentTimeMillis() - startedAt >= settings.corruptAfterMillis();
+    }
+
+    /** The prefix of this run's event ids. */
+    public String runId() {
+        return settings.runId();
     }
 
     /** What made the producer stop, if anything. */
