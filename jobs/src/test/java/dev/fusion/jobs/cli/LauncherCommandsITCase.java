@@ -3,6 +3,7 @@ package dev.fusion.jobs.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fusion.jobs.config.FusionOptions;
+import dev.fusion.jobs.lifecycle.JobIdentity;
 import dev.fusion.schemas.AlignmentPolicy;
 import dev.fusion.schemas.AudioFeatureEvent;
 import dev.fusion.schemas.DeadLetter;
@@ -96,6 +97,29 @@ class LauncherCommandsITCase {
             assertThat(options.output()).containsPattern("(?m)^  " + Pattern.quote(option.key())
                     + " +default ");
         }
+    }
+
+    @Test
+    void stateListsARetainedCheckpointAndPrintsTheLatest() throws Exception {
+        String job = JobIdentity.of("launcher-state").toHexString();
+        Path chk = Files.createDirectories(tempDir.resolve("ckpt").resolve(job).resolve("chk-4"));
+        Files.write(chk.resolve("_metadata"), new byte[] {1});
+        String[] settings = {"--set", "job.checkpoint-dir=" + tempDir.resolve("ckpt"), "--set",
+                "job.name=launcher-state"};
+        Child list = Child.start(started, tempDir, concat("state", settings));
+        assertThat(list.waitFor(Duration.ofSeconds(60))).isZero();
+        assertThat(list.output()).contains("retained state of job " + job)
+                .contains("checkpoint chk-4 (completed ");
+        Child latest = Child.start(started, tempDir, concat("state", settings, "--latest"));
+        assertThat(latest.waitFor(Duration.ofSeconds(60))).isZero();
+        assertThat(latest.output()).contains(chk.toString());
+    }
+
+    private static String[] concat(String command, String[] settings, String... more) {
+        List<String> all = new ArrayList<>(List.of(command));
+        all.addAll(List.of(settings));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
     }
 
     @Test
