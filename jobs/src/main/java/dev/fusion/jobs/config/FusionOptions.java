@@ -160,6 +160,27 @@ public final class FusionOptions {
             .durationType().defaultValue(Duration.ofSeconds(10))
             .withDescription("Latest policy: the oldest another modality's record may be to be held.");
 
+    public static final ConfigOption<Duration> IDLE_FLUSH_AFTER = key("align.idle-flush-after")
+            .durationType().defaultValue(Duration.ofSeconds(10))
+            .withDescription("When every input is idle (watermarks.idleness) and for this long no"
+                    + " record reached alignment and the watermark did not advance, fuse the open"
+                    + " windows and held records anyway, up to wall clock minus this wait; a"
+                    + " record that then comes for an already fused window is dropped as LATE."
+                    + " Too short, and the records of a merely slow input (or of an outage longer"
+                    + " than this) arrive LATE; too long, and the last events of a quiet period"
+                    + " wait this long for their fusion. 0 disables it: then quiet inputs fuse"
+                    + " only when new traffic moves event time on.");
+
+    public static final ConfigOption<Duration> DUPLICATE_HORIZON = key("align.duplicate-horizon")
+            .durationType().defaultValue(Duration.ofMinutes(10))
+            .withDescription("How long, in event time, the event ids of each entity are"
+                    + " remembered: a copy of an id seen within it is not fused again but dropped"
+                    + " as DUPLICATE. Event time, so that replays and restores decide the same way;"
+                    + " never shorter than the time a record of the same event time is accepted"
+                    + " (window plus allowed lateness), so a later copy is LATE, never fused"
+                    + " twice. Costs one state entry per event id within the horizon. 0 disables"
+                    + " it.");
+
     public static final ConfigOption<Duration> OUT_OF_ORDERNESS = key("watermarks.out-of-orderness")
             .durationType().defaultValue(Duration.ofMillis(200))
             .withDescription("Bounded out-of-orderness of event times within a partition.");
