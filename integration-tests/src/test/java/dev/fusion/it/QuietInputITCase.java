@@ -114,7 +114,8 @@ class QuietInputITCase extends KafkaJobTestBase {
         try (CheckedProducer producer = new CheckedProducer(broker.bootstrapServers())) {
             for (ModalityRecord r : records) {
                 if (r == otherPartition) {
-                    producer.send(Scenario.topic(topics, r.modality), 0, key(r), Scenario.encode(r));
+                    producer.send(Scenario.topic(topics, r.modality), 0, key(r),
+                            Scenario.encode(r));
                 } else {
                     send(producer, r);
                 }

@@ -83,6 +83,7 @@ final class SeenEventIds implements Triggerable<String, VoidNamespace> {
                 it.remove();
             }
         }
+        // Removing the last entry may leave an empty map behind as an entry of its own.
         if (seen.isEmpty()) {
             seen.clear();
         }
@@ -94,7 +95,8 @@ final class SeenEventIds implements Triggerable<String, VoidNamespace> {
     }
 
     private long expiry(long eventTime) {
-        long until = Math.max(EventTime.plus(eventTime, horizonMillis), lateAt.applyAsLong(eventTime));
+        long until = Math.max(EventTime.plus(eventTime, horizonMillis),
+                lateAt.applyAsLong(eventTime));
         long rest = Math.floorMod(until, granularityMillis);
         return rest == 0 ? until : EventTime.plus(until, granularityMillis - rest);
     }
