@@ -164,8 +164,9 @@ public final class FusionOptions {
             .durationType().defaultValue(Duration.ofSeconds(10))
             .withDescription("When every input is idle (watermarks.idleness) and for this long no"
                     + " record reached alignment and the watermark did not advance, fuse the open"
-                    + " windows and held records anyway, up to wall clock minus this wait; a"
-                    + " record that then comes for an already fused window is dropped as LATE."
+                    + " windows and held records anyway: event time moves to the wall clock minus"
+                    + " this wait, never past the latest fusion pending. A record that then comes"
+                    + " for an already fused window is dropped as LATE."
                     + " Too short, and the records of a merely slow input (or of an outage longer"
                     + " than this) arrive LATE; too long, and the last events of a quiet period"
                     + " wait this long for their fusion. 0 disables it: then quiet inputs fuse"

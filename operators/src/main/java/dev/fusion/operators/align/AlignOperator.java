@@ -70,6 +70,8 @@ public class AlignOperator extends KeyedProcessOperator<String, RoutedRecord, Fu
     /** Processing time of the last record or watermark advance. */
     private transient long lastProgress;
     private transient boolean inputIdle;
+    /** Whether this quiet period's first idle flush was logged. */
+    private transient boolean flushAnnounced;
     /** Processing time of the earliest idle check scheduled, or MIN_VALUE. */
     private transient long checkAt;
     private transient ListState<Long> idleFlushedToState;
@@ -109,6 +111,7 @@ public class AlignOperator extends KeyedProcessOperator<String, RoutedRecord, Fu
         watermark = Long.MIN_VALUE;
         lastProgress = now();
         inputIdle = false;
+        flushAnnounced = false;
         checkAt = Long.MIN_VALUE;
         align.bind(() -> idleFlushedTo);
         // Created even with duplicates off, so that seen ids and timers restored from a run that
@@ -171,6 +174,8 @@ public class AlignOperator extends KeyedProcessOperator<String, RoutedRecord, Fu
         inputIdle = status.isIdle();
         if (inputIdle) {
             scheduleIdleCheck(EventTime.plus(lastProgress, idleFlushAfterMillis));
+        } else {
+            flushAnnounced = false;
         }
         super.processWatermarkStatus(status);
     }
@@ -203,8 +208,14 @@ public class AlignOperator extends KeyedProcessOperator<String, RoutedRecord, Fu
         }
         long bound = Math.min(EventTime.minus(time, idleFlushAfterMillis), dueUntil);
         if (bound > timersAt) {
-            LOG.info("every input idle and nothing new for {} ms: fusing what is due by {}",
-                    idleFlushAfterMillis, EventTime.format(bound));
+            // Once per quiet period at INFO: it explains LATE drops that may follow.
+            if (flushAnnounced) {
+                LOG.debug("idle flush: fusing what is due by {}", EventTime.format(bound));
+            } else {
+                LOG.info("every input idle and nothing new for {} ms: fusing what is due by {}",
+                        idleFlushAfterMillis, EventTime.format(bound));
+                flushAnnounced = true;
+            }
             idleFlushedTo = Math.max(idleFlushedTo, bound);
             timersAt = bound;
         }
