@@ -139,7 +139,7 @@ class QuietInputITCase extends KafkaJobTestBase {
                 "dup-e0-t0", "dup-e1-a0", "dup-e2-i1", "dup-e1-t1", "dup-e1-t1");
         assertThat(out.dropped()).allSatisfy(dropped -> {
             assertThat(dropped.getReason()).isEqualTo(DropReason.DUPLICATE);
-            assertThat(dropped.getMessage()).contains("align.duplicate-horizon 600000 ms");
+            assertThat(dropped.getMessage()).contains("align.duplicate-horizon 60000 ms");
         });
         for (FusedEvent f : out.fused()) {
             assertThat(f.getSourceEventIds()).as("sources of %s", f.getEntityId())

@@ -173,14 +173,15 @@ public final class FusionOptions {
                     + " only when new traffic moves event time on.");
 
     public static final ConfigOption<Duration> DUPLICATE_HORIZON = key("align.duplicate-horizon")
-            .durationType().defaultValue(Duration.ofMinutes(10))
+            .durationType().defaultValue(Duration.ofMinutes(1))
             .withDescription("How long, in event time, the event ids of each entity are"
                     + " remembered: a copy of an id seen within it is not fused again but dropped"
-                    + " as DUPLICATE. Event time, so that replays and restores decide the same way;"
-                    + " never shorter than the time a record of the same event time is accepted"
-                    + " (window plus allowed lateness), so a later copy is LATE, never fused"
-                    + " twice. Costs one state entry per event id within the horizon. 0 disables"
-                    + " it.");
+                    + " as DUPLICATE. Event time, so that replays and restores decide the same way."
+                    + " An id is kept at least as long as a record of its event time is accepted"
+                    + " (window plus allowed lateness), so a copy of the same event that comes"
+                    + " later is LATE, never fused twice; a longer horizon also catches ids re-used"
+                    + " with other event times, at one state entry (the id and a long) per event"
+                    + " id within it. 0 disables it.");
 
     public static final ConfigOption<Duration> OUT_OF_ORDERNESS = key("watermarks.out-of-orderness")
             .durationType().defaultValue(Duration.ofMillis(200))
