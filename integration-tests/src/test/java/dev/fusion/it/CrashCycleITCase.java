@@ -100,7 +100,7 @@ class CrashCycleITCase extends KafkaJobTestBase {
         settings.put("job.checkpoint-interval", "500 ms");
         settings.put("inference.device", "cpu");
         settings.put("align.window", "1 s");
-//IDLE        settings.put("align.idle-flush-after", "3 s");
+        settings.put("align.idle-flush-after", "3 s");
         settings.forEach((k, v) -> {
             args.add("--set");
             args.add(k + "=" + v);

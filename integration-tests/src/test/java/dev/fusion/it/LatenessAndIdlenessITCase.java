@@ -116,8 +116,9 @@ class LatenessAndIdlenessITCase extends KafkaJobTestBase {
 
     @Test
     void aSilentTopicDoesNotHoldBackTheFusionOfTheOthers() throws Exception {
+        // No idle flush: the pushers' own windows must stay open for the exact comparison below.
         FusionConfig config = config(Map.of("align.policy", "window", "align.window", "1 s",
-                "watermarks.idleness", "1 s"));
+                "watermarks.idleness", "1 s", "align.idle-flush-after", "0 s"));
         JobClient job = startUnbounded(config, new Configuration());
 
         // Text and audio near the wall clock; the image topic never gets a record.
@@ -199,8 +200,9 @@ class LatenessAndIdlenessITCase extends KafkaJobTestBase {
     void drainingAfterTheSourcesWentIdleFiresEveryOpenWindow() throws Exception {
         Scenario scenario = Scenario.generate(6, 3, 41L);
         produce(scenario.records);
+        // No idle flush, which would fuse the windows before the drain this test is about.
         FusionConfig config = config(Map.of("align.policy", "window", "align.window", "1 s",
-                "watermarks.idleness", "1 s"));
+                "watermarks.idleness", "1 s", "align.idle-flush-after", "0 s"));
         JobClient job = startUnbounded(config, new Configuration());
         awaitInputConsumed(config, Duration.ofSeconds(60));
         // Idleness is a processing-time timeout inside each source: nothing outside shows it.

@@ -5,7 +5,8 @@ import dev.fusion.jobs.config.FusionOptions;
 import dev.fusion.models.manifest.FusionMode;
 import dev.fusion.models.manifest.ModelManifest;
 import dev.fusion.operators.align.AlignmentOptions;
-import dev.fusion.operators.align.EndOfInputAlignOperator;
+import dev.fusion.operators.align.AlignFunction;
+import dev.fusion.operators.align.AlignOperator;
 import dev.fusion.operators.align.LatestAlignFunction;
 import dev.fusion.operators.align.WindowAlignFunction;
 import dev.fusion.operators.batch.MicroBatchOperator;
@@ -43,7 +44,6 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 
 /**
  * Assembles the fusion pipeline: per modality decode and validate, then level-1 routing in
@@ -141,7 +141,7 @@ public final class FusionJob {
                 .union(routed.get(1), routed.get(2))
                 .keyBy(r -> r.entityId, Types.STRING)
                 .transform("align-" + config.get(FusionOptions.ALIGN_POLICY).name().toLowerCase(Locale.ROOT),
-                        TypeInformation.of(FusionRequest.class), new EndOfInputAlignOperator<>(alignFunction()))
+                        TypeInformation.of(FusionRequest.class), alignOperator())
                 .uid("align");
         dropped.add(aligned.getSideOutput(SideOutputs.DROPPED));
 
@@ -183,14 +183,17 @@ public final class FusionJob {
                 ? FusionMode.MAX : FusionMode.WEIGHTED;
     }
 
-    private KeyedProcessFunction<String, RoutedRecord, FusionRequest> alignFunction() {
+    private AlignOperator alignOperator() {
         boolean window = config.get(FusionOptions.ALIGN_POLICY) == FusionOptions.AlignPolicy.WINDOW;
         AlignmentOptions options = new AlignmentOptions(
                 window ? AlignmentPolicy.WINDOW : AlignmentPolicy.LATEST,
                 config.get(FusionOptions.ALIGN_WINDOW), config.get(FusionOptions.ALLOWED_LATENESS),
-                config.get(FusionOptions.ALIGN_TTL));
+                config.get(FusionOptions.ALIGN_TTL), config.get(FusionOptions.IDLE_FLUSH_AFTER),
+                config.get(FusionOptions.DUPLICATE_HORIZON));
         int dim = manifest.embeddingDim();
-        return window ? new WindowAlignFunction(options, dim) : new LatestAlignFunction(options, dim);
+        AlignFunction function = window ? new WindowAlignFunction(options, dim)
+                : new LatestAlignFunction(options, dim);
+        return new AlignOperator(function, options);
     }
 
     private static <T> DataStream<T> union(List<DataStream<T>> streams) {

@@ -169,6 +169,8 @@ public final class FusionConfig implements Serializable {
         positive(FusionOptions.CHECKPOINT_INTERVAL);
         positive(FusionOptions.TRANSACTION_TIMEOUT);
         notNegative(FusionOptions.ALLOWED_LATENESS);
+        notNegative(FusionOptions.IDLE_FLUSH_AFTER);
+        notNegative(FusionOptions.DUPLICATE_HORIZON);
         notNegative(FusionOptions.OUT_OF_ORDERNESS);
         positive(FusionOptions.IDLENESS);
         notNegative(FusionOptions.ALIGNMENT_MAX_DRIFT);

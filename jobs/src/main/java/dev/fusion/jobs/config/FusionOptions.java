@@ -179,6 +179,29 @@ public final class FusionOptions {
             .durationType().defaultValue(Duration.ofSeconds(10))
             .withDescription("Latest policy: the oldest another modality's record may be to be held.");
 
+    public static final ConfigOption<Duration> IDLE_FLUSH_AFTER = key("align.idle-flush-after")
+            .durationType().defaultValue(Duration.ofSeconds(10))
+            .withDescription("When every input is idle (watermarks.idleness) and for this long no"
+                    + " record reached alignment and the watermark did not advance, fuse the open"
+                    + " windows and held records anyway: event time moves to the wall clock minus"
+                    + " this wait, never past the latest fusion pending. A record that then comes"
+                    + " for an already fused window is dropped as LATE."
+                    + " Too short, and the records of a merely slow input (or of an outage longer"
+                    + " than this) arrive LATE; too long, and the last events of a quiet period"
+                    + " wait this long for their fusion. 0 disables it: then quiet inputs fuse"
+                    + " only when new traffic moves event time on.");
+
+    public static final ConfigOption<Duration> DUPLICATE_HORIZON = key("align.duplicate-horizon")
+            .durationType().defaultValue(Duration.ofMinutes(1))
+            .withDescription("How long, in event time, the event ids of each entity are"
+                    + " remembered: a copy of an id seen within it is not fused again but dropped"
+                    + " as DUPLICATE. Event time, so that replays and restores decide the same way."
+                    + " An id is kept at least as long as a record of its event time is accepted"
+                    + " (window plus allowed lateness), so a copy of the same event that comes"
+                    + " later is LATE, never fused twice; a longer horizon also catches ids re-used"
+                    + " with other event times, at one state entry (the id and a long) per event"
+                    + " id within it. 0 disables it.");
+
     public static final ConfigOption<Duration> OUT_OF_ORDERNESS = key("watermarks.out-of-orderness")
             .durationType().defaultValue(Duration.ofMillis(200))
             .withDescription("Bounded out-of-orderness of event times within a partition.");

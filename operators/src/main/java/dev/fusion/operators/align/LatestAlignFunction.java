@@ -14,7 +14,6 @@ import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -25,7 +24,9 @@ import org.apache.flink.util.Collector;
  * in event-time order and the output does not depend on arrival order. Records at one timestamp
  * are handled by (modality, event id), after all of them have joined the history.
  */
-public class LatestAlignFunction extends KeyedProcessFunction<String, RoutedRecord, FusionRequest> {
+public class LatestAlignFunction extends AlignFunction {
+
+    private static final long serialVersionUID = 1L;
 
     private static final Comparator<RoutedRecord> TRIGGER_ORDER =
             Comparator.<RoutedRecord>comparingInt(r -> r.modality.ordinal())
@@ -43,6 +44,7 @@ public class LatestAlignFunction extends KeyedProcessFunction<String, RoutedReco
     private transient MapState<Modality, RoutedRecord[]> history;
 
     public LatestAlignFunction(AlignmentOptions options, int dim) {
+        super(options);
         if (dim <= 0) {
             throw new IllegalArgumentException("embedding dimension must be positive, got " + dim);
         }
@@ -71,16 +73,26 @@ public class LatestAlignFunction extends KeyedProcessFunction<String, RoutedReco
     public void processElement(RoutedRecord record, Context ctx, Collector<FusionRequest> out)
             throws Exception {
         long t = record.eventTime;
-        long watermark = ctx.timerService().currentWatermark();
-        if (EventTime.plus(t, latenessMillis) <= watermark) {
+        long watermark = watermark(ctx.timerService());
+        if (lateAt(t) <= watermark) {
             ctx.output(SideOutputs.DROPPED, DroppedEvents.of(record, DropReason.LATE,
-                    "event time " + EventTime.format(t) + " is late: watermark "
-                            + EventTime.format(watermark) + ", allowed lateness " + latenessMillis
+                    "event time " + EventTime.format(t) + " is late: " + lateFor(watermark)
+                            + ", allowed lateness " + latenessMillis
                             + " ms"));
             return;
         }
         pending.put(t, append(pending.get(t), record));
         ctx.timerService().registerEventTimeTimer(t);
+    }
+
+    @Override
+    long dueAt(long eventTime) {
+        return eventTime;
+    }
+
+    @Override
+    long lateAt(long eventTime) {
+        return EventTime.plus(eventTime, latenessMillis);
     }
 
     @Override

@@ -16,7 +16,6 @@ import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.TimestampedCollector;
 import org.apache.flink.util.Collector;
 
@@ -28,7 +27,9 @@ import org.apache.flink.util.Collector;
  * time and record timestamp are the window's last millisecond, as with Flink's own windows.
  * Several records of one modality are pooled by {@link ModalityPool}.
  */
-public class WindowAlignFunction extends KeyedProcessFunction<String, RoutedRecord, FusionRequest> {
+public class WindowAlignFunction extends AlignFunction {
+
+    private static final long serialVersionUID = 1L;
 
     private final long windowMillis;
     private final long latenessMillis;
@@ -42,6 +43,7 @@ public class WindowAlignFunction extends KeyedProcessFunction<String, RoutedReco
     private transient MapState<Long, RoutedRecord[]> pending;
 
     public WindowAlignFunction(AlignmentOptions options, int dim) {
+        super(options);
         if (dim <= 0) {
             throw new IllegalArgumentException("embedding dimension must be positive, got " + dim);
         }
@@ -65,7 +67,7 @@ public class WindowAlignFunction extends KeyedProcessFunction<String, RoutedReco
             throws Exception {
         long start = windowStart(record.eventTime);
         long deadline = deadline(start);
-        long watermark = ctx.timerService().currentWatermark();
+        long watermark = watermark(ctx.timerService());
         if (deadline <= watermark) {
             ctx.output(SideOutputs.DROPPED, DroppedEvents.of(record, DropReason.LATE,
                     lateMessage(record.eventTime, start, watermark)));
@@ -77,6 +79,16 @@ public class WindowAlignFunction extends KeyedProcessFunction<String, RoutedReco
             // A window's timer exists exactly while its entry does: register it with the entry.
             ctx.timerService().registerEventTimeTimer(deadline);
         }
+    }
+
+    @Override
+    long dueAt(long eventTime) {
+        return deadline(windowStart(eventTime));
+    }
+
+    @Override
+    long lateAt(long eventTime) {
+        return deadline(windowStart(eventTime));
     }
 
     @Override
@@ -156,7 +168,7 @@ public class WindowAlignFunction extends KeyedProcessFunction<String, RoutedReco
     private String lateMessage(long eventTime, long start, long watermark) {
         long end = EventTime.plus(start, windowMillis);
         return "event time " + EventTime.format(eventTime) + " is late for window ["
-                + EventTime.format(start) + ", " + EventTime.format(end) + "): watermark "
-                + EventTime.format(watermark) + ", allowed lateness " + latenessMillis + " ms";
+                + EventTime.format(start) + ", " + EventTime.format(end) + "): "
+                + lateFor(watermark) + ", allowed lateness " + latenessMillis + " ms";
     }
 }

@@ -12,7 +12,7 @@ public final class SideOutputs {
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", new AvroTypeInfo<>(DeadLetter.class));
 
-    /** Valid records that were not fused (late or filtered): {@code fusion.dropped}. */
+    /** Valid records that were not fused (late, duplicate or filtered): {@code fusion.dropped}. */
     public static final OutputTag<DroppedEvent> DROPPED =
             new OutputTag<>("dropped", new AvroTypeInfo<>(DroppedEvent.class));
 

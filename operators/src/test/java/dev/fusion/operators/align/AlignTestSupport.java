@@ -17,6 +17,7 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
@@ -32,6 +33,14 @@ final class AlignTestSupport {
             long ttlMs) {
         return new AlignmentOptions(policy, Duration.ofMillis(windowMs),
                 Duration.ofMillis(latenessMs), Duration.ofMillis(ttlMs));
+    }
+
+    /** Options with an idle flush after {@code idleFlushMs} and a duplicate horizon. */
+    static AlignmentOptions options(AlignmentPolicy policy, long windowMs, long latenessMs,
+            long ttlMs, long idleFlushMs, long horizonMs) {
+        return new AlignmentOptions(policy, Duration.ofMillis(windowMs),
+                Duration.ofMillis(latenessMs), Duration.ofMillis(ttlMs),
+                Duration.ofMillis(idleFlushMs), Duration.ofMillis(horizonMs));
     }
 
     /** A routed record whose Kafka coordinates are derived from its modality and event time. */
@@ -104,6 +113,48 @@ final class AlignTestSupport {
         }
         harness.open();
         return harness;
+    }
+
+    /**
+     * A keyed harness around an {@link AlignOperator} of {@code function} and {@code options},
+     * at processing time {@code processingTime}, restored from {@code snapshot} unless null.
+     */
+    static KeyedOneInputStreamOperatorTestHarness<String, RoutedRecord, FusionRequest> operator(
+            AlignFunction function, AlignmentOptions options, long processingTime,
+            OperatorSubtaskState snapshot) throws Exception {
+        var harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new AlignOperator(function, options), (RoutedRecord r) -> r.entityId,
+                Types.STRING);
+        harness.getExecutionConfig().configure(noGenericTypes(),
+                AlignTestSupport.class.getClassLoader());
+        harness.setProcessingTime(processingTime);
+        if (snapshot == null) {
+            harness.initializeEmptyState();
+        } else {
+            harness.initializeState(snapshot);
+        }
+        harness.open();
+        return harness;
+    }
+
+    /** Sends {@code records}, each with its event time as timestamp. */
+    static void send(KeyedOneInputStreamOperatorTestHarness<String, RoutedRecord,
+            FusionRequest> harness, RoutedRecord... records) throws Exception {
+        for (RoutedRecord r : records) {
+            harness.processElement(r, r.eventTime);
+        }
+    }
+
+    /** The watermarks the operator emitted, in order. */
+    static List<Long> emittedWatermarks(KeyedOneInputStreamOperatorTestHarness<String,
+            RoutedRecord, FusionRequest> harness) {
+        List<Long> marks = new ArrayList<>();
+        for (Object o : harness.getOutput()) {
+            if (o instanceof Watermark w) {
+                marks.add(w.getTimestamp());
+            }
+        }
+        return marks;
     }
 
     static Configuration noGenericTypes() {

@@ -66,6 +66,30 @@ class AlignmentOptionsTest {
     }
 
     @Test
+    void keepsTheIdleFlushAndTheDuplicateHorizonAndTurnsThemOffByDefault() {
+        AlignmentOptions options = new AlignmentOptions(AlignmentPolicy.WINDOW, ONE_SECOND,
+                Duration.ZERO, ONE_SECOND, Duration.ofSeconds(10), Duration.ofMinutes(10));
+
+        assertThat(options.idleFlushAfterMillis()).isEqualTo(10_000);
+        assertThat(options.duplicateHorizonMillis()).isEqualTo(600_000);
+        AlignmentOptions off = AlignmentOptions.defaults(AlignmentPolicy.WINDOW);
+        assertThat(off.idleFlushAfterMillis()).isZero();
+        assertThat(off.duplicateHorizonMillis()).isZero();
+    }
+
+    @Test
+    void rejectsANegativeIdleFlushOrDuplicateHorizon() {
+        assertThatThrownBy(() -> new AlignmentOptions(AlignmentPolicy.WINDOW, ONE_SECOND,
+                ONE_SECOND, ONE_SECOND, Duration.ofMillis(-1), ONE_SECOND))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("align.idle-flush-after must be >= 0, got PT-0.001S");
+        assertThatThrownBy(() -> new AlignmentOptions(AlignmentPolicy.WINDOW, ONE_SECOND,
+                ONE_SECOND, ONE_SECOND, ONE_SECOND, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("align.duplicate-horizon must be set");
+    }
+
+    @Test
     void rejectsFractionsOfAMillisecond() {
         assertThatThrownBy(() -> new AlignmentOptions(AlignmentPolicy.WINDOW,
                 Duration.ofNanos(1_500_000), ONE_SECOND, ONE_SECOND))
