@@ -37,6 +37,8 @@ final class LiveTraffic implements Runnable {
 
     void start() {
         thread = new Thread(this, "live-traffic");
+        // A failed test must not leave a producer running in the test JVM.
+        thread.setDaemon(true);
         thread.start();
     }
 

@@ -88,19 +88,18 @@ class RetainedStateITCase extends KafkaJobTestBase {
     void aJobThatFailedForGoodResumesFromItsRetainedCheckpoint() throws Exception {
         probeKey = "failed-for-good/" + topics.suffix();
         InjectionProbe probe = InjectionProbe.create(probeKey);
-        Scenario scenario = Scenario.generate(30, 20, 43L);
         FusionConfig config = lifecycleConfig();
-        produce(scenario.records);
+        // Live traffic never runs out, so the armed injector always meets its record.
+        LiveTraffic traffic = new LiveTraffic(broker.bootstrapServers(), topics, 40, 20, "failed-");
+        traffic.start();
 
         // No restarts: the first failure is final, as when a cluster's restart budget runs out.
         Configuration noRestarts = new Configuration();
         noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "disable");
         Map<Modality, FailureInjectorFunction> injectors = new EnumMap<>(Modality.class);
-        injectors.put(Modality.TEXT, FailureInjectorFunction.afterCheckpoint(probeKey, "inject-text", 20));
+        injectors.put(Modality.TEXT, FailureInjectorFunction.afterCheckpoint(probeKey, "inject-text", 5));
         injectors.put(Modality.AUDIO, FailureInjectorFunction.observe(probeKey, "inject-audio"));
         injectors.put(Modality.IMAGE, FailureInjectorFunction.observe(probeKey, "inject-image"));
-        // Slow enough that the text input outlasts the first checkpoints and the arming.
-        probe.throttleMillis = 20;
         JobClient failing = start(config, noRestarts, false, io -> new InjectingSources(io, injectors));
         // Fail once a checkpoint has committed input offsets: a stateless start would read on from them.
         await("committed input offsets", TIMEOUT, () -> hasCommittedOffsets(config));
@@ -110,13 +109,23 @@ class RetainedStateITCase extends KafkaJobTestBase {
         Snapshot kept = retained(failing.getJobID());
 
         assertStatelessStartRefused(config);
-        resumeAndDrain(config, kept);
+        JobClient resumed = startUnbounded(config, restoreFrom(kept));
+        await("fused output of the resumed job", TIMEOUT,
+                () -> readOutputs().fused().size() > fusedAt(probe));
+        List<String> sent = traffic.stop();
+        drain(config, resumed);
 
         Outputs out = readOutputs();
         LOG.info("failed and resumed: sent {} / fused {} fusions / dlq {} / dropped {}; failed at {}",
-                scenario.records.size(), out.fused().size(), out.deadLetters().size(),
-                out.dropped().size(), probe.failurePoint);
-        Accounting.assertExact(scenario.eventIds(), out.fused(), out.deadLetters(), out.dropped());
+                sent.size(), out.fused().size(), out.deadLetters().size(), out.dropped().size(),
+                probe.failurePoint);
+        Accounting.assertExact(sent, out.fused(), out.deadLetters(), out.dropped());
+    }
+
+    /** Fusions committed when the injected failure happened. */
+    private long fusedAt(InjectionProbe probe) {
+        return readOutputs().fused().stream()
+                .filter(f -> f.getEmittedAt().toEpochMilli() < probe.failedAtMillis).count();
     }
 
     private static boolean hasCommittedOffsets(FusionConfig config) throws Exception {
@@ -145,12 +154,20 @@ class RetainedStateITCase extends KafkaJobTestBase {
 
     /** Resumes from {@code snapshot}, reads everything, and drains (the last windows fire). */
     private void resumeAndDrain(FusionConfig config, Snapshot snapshot) throws Exception {
+        drain(config, startUnbounded(config, restoreFrom(snapshot)));
+    }
+
+    private static Configuration restoreFrom(Snapshot snapshot) {
         Configuration restore = new Configuration();
         restore.set(StateRecoveryOptions.SAVEPOINT_PATH, snapshot.location().toString());
-        JobClient resumed = startUnbounded(config, restore);
+        return restore;
+    }
+
+    /** Waits until the job has read everything produced, then stops it with a drain. */
+    private void drain(FusionConfig config, JobClient job) throws Exception {
         awaitInputConsumed(config, TIMEOUT);
-        resumed.stopWithSavepoint(true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+        job.stopWithSavepoint(true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
                 .get(60, TimeUnit.SECONDS);
-        assertThat(awaitTerminal(resumed, TIMEOUT)).isEqualTo(JobStatus.FINISHED);
+        assertThat(awaitTerminal(job, TIMEOUT)).isEqualTo(JobStatus.FINISHED);
     }
 }

@@ -3,6 +3,7 @@ package dev.fusion.jobs.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fusion.jobs.config.FusionOptions;
+import dev.fusion.jobs.embedded.LocalPorts;
 import dev.fusion.jobs.lifecycle.JobIdentity;
 import dev.fusion.schemas.AlignmentPolicy;
 import dev.fusion.schemas.AudioFeatureEvent;
@@ -18,9 +19,6 @@ import dev.fusion.schemas.codec.SingleObjectCodec;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,7 +123,7 @@ class LauncherCommandsITCase {
     @Test
     void brokerListensWhereItSaysProducedIdsAreUniqueAcrossRunsTailPrintsAndDataGoes()
             throws Exception {
-        int port = freePort();
+        int port = LocalPorts.freePort();
         Child broker = Child.start(started, tempDir, "broker", "--port", String.valueOf(port));
         String ready = broker.awaitLine(READY, Duration.ofSeconds(60));
         assertThat(ready).isEqualTo("localhost:" + port);
@@ -170,7 +168,7 @@ class LauncherCommandsITCase {
 
     @Test
     void aBrokerOnADataDirKeepsItsDataOnExit() throws Exception {
-        int port = freePort();
+        int port = LocalPorts.freePort();
         Path dataDir = tempDir.resolve("kafka-data");
         Child broker = Child.start(started, tempDir, "broker", "--port", String.valueOf(port),
                 "--host", "127.0.0.1", "--data-dir", dataDir.toString());
@@ -265,19 +263,9 @@ class LauncherCommandsITCase {
     }
 
     private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("localhost", port), 1000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return LocalPorts.accepts("localhost", port);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     /** A child JVM running one {@code fusion} command, its output collected line by line. */
     private static final class Child {

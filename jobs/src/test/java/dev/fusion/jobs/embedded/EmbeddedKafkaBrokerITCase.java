@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fusion.jobs.kafka.CheckedProducer;
 import dev.fusion.jobs.kafka.TopicAdmin;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +41,7 @@ class EmbeddedKafkaBrokerITCase {
 
     @Test
     void listensOnTheGivenPortAndRestartsThereWithItsData() throws Exception {
-        int port = freePort();
+        int port = LocalPorts.freePort();
         Path dataDir = tempDir.resolve("kafka");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().host("127.0.0.1")
                 .port(port).dataDir(dataDir).start()) {
@@ -187,19 +184,9 @@ class EmbeddedKafkaBrokerITCase {
     }
 
     private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return LocalPorts.accepts("127.0.0.1", port);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
