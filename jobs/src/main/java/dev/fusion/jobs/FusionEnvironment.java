@@ -3,8 +3,12 @@ package dev.fusion.jobs;
 import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.jobs.config.FusionOptions;
 import java.net.URI;
+import java.util.Optional;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.ReadableConfig;
@@ -41,20 +45,59 @@ public final class FusionEnvironment {
         return conf;
     }
 
-    /** Applies parallelism, checkpointing, watermark and buffer timing from {@code config}. */
+    /**
+     * Applies parallelism, checkpointing, watermark and buffer timing from {@code config}. Each
+     * of these is also a Flink setting: where the environment (the cluster's configuration,
+     * {@code flink run -p} or {@code -D}) already has one, it wins unless the user set the job's
+     * own key; every choice that overrides or yields to the cluster is logged once.
+     */
     public static StreamExecutionEnvironment configure(StreamExecutionEnvironment env, FusionConfig config) {
         env.configure(baseConfiguration());
-        env.setParallelism(config.get(FusionOptions.PARALLELISM));
-        env.enableCheckpointing(config.get(FusionOptions.CHECKPOINT_INTERVAL).toMillis(),
-                config.get(FusionOptions.EXACTLY_ONCE) ? CheckpointingMode.EXACTLY_ONCE
-                        : CheckpointingMode.AT_LEAST_ONCE);
-        env.getConfig().setAutoWatermarkInterval(
-                config.get(FusionOptions.WATERMARK_INTERVAL).toMillis());
-        env.setBufferTimeout(config.get(FusionOptions.BUFFER_TIMEOUT).toMillis());
+        ReadableConfig cluster = env.getConfiguration();
+        if (jobDecides(cluster, config, FusionOptions.PARALLELISM, CoreOptions.DEFAULT_PARALLELISM)) {
+            env.setParallelism(config.get(FusionOptions.PARALLELISM));
+        }
+        CheckpointingMode mode = config.get(FusionOptions.EXACTLY_ONCE) ? CheckpointingMode.EXACTLY_ONCE
+                : CheckpointingMode.AT_LEAST_ONCE;
+        if (jobDecides(cluster, config, FusionOptions.CHECKPOINT_INTERVAL,
+                CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
+            env.enableCheckpointing(config.get(FusionOptions.CHECKPOINT_INTERVAL).toMillis(), mode);
+        } else {
+            // The interval is the cluster's; the mode follows the sinks' guarantee (job.exactly-once).
+            env.getCheckpointConfig().setCheckpointingConsistencyMode(mode);
+        }
+        if (jobDecides(cluster, config, FusionOptions.WATERMARK_INTERVAL,
+                PipelineOptions.AUTO_WATERMARK_INTERVAL)) {
+            env.getConfig().setAutoWatermarkInterval(
+                    config.get(FusionOptions.WATERMARK_INTERVAL).toMillis());
+        }
+        if (jobDecides(cluster, config, FusionOptions.BUFFER_TIMEOUT, ExecutionOptions.BUFFER_TIMEOUT)) {
+            env.setBufferTimeout(config.get(FusionOptions.BUFFER_TIMEOUT).toMillis());
+        }
         env.configure(retention(env.getConfiguration()));
         config.checkpointDirectory().ifPresent(dir -> env.configure(checkpointStorage(dir)));
         config.savepointDirectory().ifPresent(dir -> env.configure(savepointDirectory(dir)));
         return env;
+    }
+
+    /**
+     * Whether the job's {@code option} applies over Flink's {@code flinkOption}: when the user
+     * set the job's key, or when the environment does not set Flink's.
+     */
+    static boolean jobDecides(ReadableConfig cluster, FusionConfig config, ConfigOption<?> option,
+            ConfigOption<?> flinkOption) {
+        Optional<?> clusters = cluster.getOptional(flinkOption);
+        if (clusters.isEmpty() || clusters.get().equals(config.get(option))) {
+            return true;
+        }
+        if (config.isSet(option)) {
+            LOG.info("{}={} overrides the cluster's {}={}", option.key(), config.get(option),
+                    flinkOption.key(), clusters.get());
+            return true;
+        }
+        LOG.info("the cluster's {}={} applies ({} is not set)", flinkOption.key(), clusters.get(),
+                option.key());
+        return false;
     }
 
     /**

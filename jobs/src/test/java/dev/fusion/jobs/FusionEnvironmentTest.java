@@ -3,22 +3,70 @@ package dev.fusion.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fusion.jobs.config.FusionConfig;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.runtime.executiongraph.failover.RestartBackoffTimeStrategy;
 import org.apache.flink.runtime.executiongraph.failover.RestartBackoffTimeStrategyFactoryLoader;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 
-/** The job's execution settings: retained checkpoints, and the cluster's restart strategy. */
+/**
+ * The job's execution settings: the cluster's win unless the user set the job's key; retained
+ * checkpoints; the cluster's restart strategy.
+ */
 class FusionEnvironmentTest {
 
     private static StreamExecutionEnvironment configured(Configuration cluster) {
         return FusionEnvironment.configure(StreamExecutionEnvironment.getExecutionEnvironment(cluster),
                 FusionConfig.of(Map.of()));
+    }
+
+    @Test
+    void theClustersSettingsWinUnlessTheUserSetTheJobsKey() {
+        Configuration cluster = new Configuration();
+        cluster.set(CoreOptions.DEFAULT_PARALLELISM, 8);
+        cluster.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(10));
+        cluster.set(ExecutionOptions.BUFFER_TIMEOUT, Duration.ofMillis(5));
+        cluster.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, Duration.ofSeconds(1));
+
+        StreamExecutionEnvironment yields = FusionEnvironment.configure(
+                new StreamExecutionEnvironment(cluster), FusionConfig.of(Map.of()));
+        assertThat(yields.getParallelism()).isEqualTo(8);
+        assertThat(yields.getCheckpointConfig().getCheckpointInterval()).isEqualTo(10_000);
+        assertThat(yields.getBufferTimeout()).isEqualTo(5);
+        assertThat(yields.getConfig().getAutoWatermarkInterval()).isEqualTo(1000);
+        // The checkpointing mode always follows the sinks' guarantee.
+        assertThat(yields.getCheckpointConfig().getCheckpointingConsistencyMode())
+                .isEqualTo(CheckpointingMode.EXACTLY_ONCE);
+
+        StreamExecutionEnvironment overrides = FusionEnvironment.configure(
+                new StreamExecutionEnvironment(cluster), FusionConfig.of(Map.of("job.parallelism", "3",
+                        "job.checkpoint-interval", "1 s", "job.buffer-timeout", "20 ms",
+                        "watermarks.interval", "50 ms", "job.exactly-once", "false")));
+        assertThat(overrides.getParallelism()).isEqualTo(3);
+        assertThat(overrides.getCheckpointConfig().getCheckpointInterval()).isEqualTo(1000);
+        assertThat(overrides.getBufferTimeout()).isEqualTo(20);
+        assertThat(overrides.getConfig().getAutoWatermarkInterval()).isEqualTo(50);
+        assertThat(overrides.getCheckpointConfig().getCheckpointingConsistencyMode())
+                .isEqualTo(CheckpointingMode.AT_LEAST_ONCE);
+    }
+
+    @Test
+    void whereTheClusterSetsNothingTheJobsDefaultsApply() {
+        StreamExecutionEnvironment env = FusionEnvironment.configure(
+                new StreamExecutionEnvironment(new Configuration()), FusionConfig.of(Map.of()));
+        assertThat(env.getParallelism()).isEqualTo(2);
+        assertThat(env.getCheckpointConfig().getCheckpointInterval()).isEqualTo(2000);
+        assertThat(env.getBufferTimeout()).isEqualTo(100);
+        assertThat(env.getConfig().getAutoWatermarkInterval()).isEqualTo(200);
     }
 
     @Test

@@ -23,6 +23,7 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -139,6 +140,8 @@ public final class PipelineChild {
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.toUri().toString());
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(4,
                 config.get(FusionOptions.PARALLELISM)));
+        // Else a local environment's default parallelism, the number of cores, wins over the job's.
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, config.get(FusionOptions.PARALLELISM));
         conf.set(TaskManagerOptions.TASK_OFF_HEAP_MEMORY, MemorySize.ofMebiBytes(128));
         StreamExecutionEnvironment env = FusionEnvironment.configure(
                 StreamExecutionEnvironment.createLocalEnvironment(conf), config);

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -54,6 +55,9 @@ public final class LocalCluster {
         conf.set(RestOptions.PORT, webPort);
         conf.set(RestOptions.BIND_ADDRESS, "localhost");
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(4, config.get(FusionOptions.PARALLELISM)));
+        // A local cluster has no settings of its own to respect: without this, Flink would make
+        // its default parallelism the number of cores, and that would win over the job's default.
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, config.get(FusionOptions.PARALLELISM));
         // ONNX Runtime's per-thread input buffers are direct memory (see the model runtime).
         conf.set(TaskManagerOptions.TASK_OFF_HEAP_MEMORY, MemorySize.ofMebiBytes(128));
         // The job id and the snapshot to restore are read when the job is submitted, from the
