@@ -1,5 +1,6 @@
 package dev.fusion.jobs;
 
+import dev.fusion.jobs.config.ConfigException;
 import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.jobs.config.FusionOptions;
 import dev.fusion.models.manifest.FusionMode;
@@ -72,6 +73,13 @@ public final class FusionJob {
         this.manifest = models.manifest();
         this.clock = clock;
         this.inference = inference;
+        try {
+            manifest.integration(fusionMode());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(FusionOptions.FUSION_MODE.key() + "="
+                    + config.get(FusionOptions.FUSION_MODE).name().toLowerCase(Locale.ROOT) + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     /** The manifest the job serves. */

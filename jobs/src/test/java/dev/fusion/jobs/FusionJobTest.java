@@ -1,8 +1,14 @@
 package dev.fusion.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fusion.jobs.config.ConfigException;
 import dev.fusion.jobs.config.FusionConfig;
+import dev.fusion.models.manifest.FusionMode;
 import dev.fusion.operators.records.RawRecord;
 import dev.fusion.schemas.AudioFeatureEvent;
 import dev.fusion.schemas.DeadLetter;
@@ -14,6 +20,8 @@ import dev.fusion.schemas.Modality;
 import dev.fusion.schemas.TextEvent;
 import dev.fusion.schemas.codec.SingleObjectCodec;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,11 +33,39 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The whole job without Kafka: in-memory sources and collected sinks, on a local MiniCluster. */
 class FusionJobTest {
 
     private static final long T0 = Instant.parse("2026-11-23T08:00:00Z").toEpochMilli();
+
+    @Test
+    void aFusionModeWithoutItsIntegrationModelFailsAtStartNamingTheKey(@TempDir Path dir)
+            throws Exception {
+        Path artifacts = Path.of("..", "models", "artifacts");
+        for (String file : List.of("text_routing.onnx", "audio_routing.onnx", "image_routing.onnx",
+                "integration_max.onnx")) {
+            Files.copy(artifacts.resolve(file), dir.resolve(file));
+        }
+        ObjectNode manifest = (ObjectNode) new ObjectMapper().readTree(
+                artifacts.resolve("manifest.json").toFile());
+        ArrayNode models = (ArrayNode) manifest.get("models");
+        for (int i = models.size() - 1; i >= 0; i--) {
+            if (models.get(i).get("name").asText().equals("integration-weighted")) {
+                models.remove(i);
+            }
+        }
+        Files.writeString(dir.resolve("manifest.json"), manifest.toPrettyString());
+
+        FusionConfig max = FusionConfig.of(Map.of("models.dir", dir.toString()));
+        assertThat(new FusionJob(max, Clock.systemUTC()).fusionMode()).isEqualTo(FusionMode.MAX);
+        FusionConfig weighted = max.with(Map.of("models.fusion-mode", "weighted"));
+        assertThatThrownBy(() -> new FusionJob(weighted, Clock.systemUTC()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("models.fusion-mode=weighted: the manifest has no integration"
+                        + " model for fusion mode");
+    }
 
     @Test
     void watermarkAlignmentIsOffByDefaultAndJoinsTheThreeInputsInOneGroupWhenSet() {

@@ -3,6 +3,8 @@ package dev.fusion.jobs.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.fusion.models.runtime.Device;
+import dev.fusion.models.runtime.RuntimeOptions;
 import dev.fusion.operators.decode.DeadLetters;
 import java.io.IOException;
 import java.io.Serializable;
@@ -110,6 +112,19 @@ public final class FusionConfig implements Serializable {
     }
 
     /**
+     * The {@code inference.*} options as the model runtime reads them: checked here, on the
+     * client, so that a device name or thread count a TaskManager would refuse fails at start.
+     */
+    public RuntimeOptions runtimeOptions() {
+        try {
+            return new RuntimeOptions(Device.parse(get(FusionOptions.DEVICE)),
+                    get(FusionOptions.INTRA_OP_THREADS), get(FusionOptions.INTER_OP_THREADS));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+    }
+
+    /**
      * {@code job.checkpoint-dir} as a URI, if set: a URI with a scheme as given, a plain path
      * made absolute ({@code file:}); empty counts as unset.
      */
@@ -190,6 +205,7 @@ public final class FusionConfig implements Serializable {
         between(FusionOptions.DLQ_MAX_VALUE_BYTES, 0, DeadLetters.LARGEST_VALUE_CAP);
         between(FusionOptions.DLQ_MAX_KEY_BYTES, 0, DeadLetters.LARGEST_KEY_CAP);
         minEventTime();
+        runtimeOptions();
         checkpointDirectory();
         savepointDirectory();
     }

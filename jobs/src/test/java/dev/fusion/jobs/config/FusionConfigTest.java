@@ -67,6 +67,18 @@ class FusionConfigTest {
     }
 
     @Test
+    void whatATaskManagerWouldRefuseIsRefusedHereNamingTheKey() {
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("inference.device", "gpu")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("inference.device")
+                .hasMessageContaining("gpu");
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("inference.intra-op-threads", "300")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("inference.intra-op-threads: 300 is out of range");
+        assertThat(FusionConfig.of(Map.of("inference.device", "cuda:1")).runtimeOptions().device())
+                .hasToString("cuda:1");
+    }
+
+    @Test
     void aBadValueNamesItsKey() {
         assertThatThrownBy(() -> FusionConfig.of(Map.of("inference.max-delay", "soon")))
                 .isInstanceOf(ConfigException.class)
