@@ -127,7 +127,6 @@ public final class BenchMain {
         if (s.runs("pipeline")) {
             runs.add(new Run(Report.BATCH1, batch1));
             runs.add(new Run(Report.IO_CEILING, all));
-            runs.add(new Run(Report.ALIGNED, all));
         }
         if (s.runs("latency")) {
             runs.add(new Run(Report.LATEST, scaling));

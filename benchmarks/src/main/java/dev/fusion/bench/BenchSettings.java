@@ -31,7 +31,7 @@ final class BenchSettings {
               --jmh-time D          length of one JMH iteration [500ms]
               --skip LIST           phases to skip: models, pipeline, scaling, latency
               --configs LIST        only these pipeline configurations: shipped, batch-1,
-                                    io-ceiling, watermark-alignment, latency-config,
+                                    io-ceiling, latency-config,
                                     parallelism-1, preset-small, preset-medium,
                                     preset-large [all]
               --out DIR             results directory [benchmarks/results/<timestamp>]

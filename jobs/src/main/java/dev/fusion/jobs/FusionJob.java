@@ -87,24 +87,16 @@ public final class FusionJob {
         return manifest;
     }
 
-    /** The alignment group of the three input sources (watermarks.alignment-max-drift). */
-    public static final String ALIGNMENT_GROUP = "fusion-inputs";
-
     /**
      * One input's watermarks: bounded out-of-orderness per partition, event time from the record,
-     * idleness, and, if configured, alignment with the other inputs.
+     * and idleness. No watermark alignment across the inputs: with the Kafka connector for Flink
+     * 2.2 it can fail the sources (FLINK-39728).
      */
     WatermarkStrategy<RawRecord> watermarks(Modality modality, ValidationOptions validation) {
-        WatermarkStrategy<RawRecord> watermarks = WatermarkStrategy
+        return WatermarkStrategy
                 .<RawRecord>forBoundedOutOfOrderness(config.get(FusionOptions.OUT_OF_ORDERNESS))
                 .withTimestampAssigner(new EventTimeAssigner(modality, validation, clock))
                 .withIdleness(config.get(FusionOptions.IDLENESS));
-        Duration drift = config.get(FusionOptions.ALIGNMENT_MAX_DRIFT);
-        if (!drift.isZero()) {
-            watermarks = watermarks.withWatermarkAlignment(ALIGNMENT_GROUP, drift,
-                    config.get(FusionOptions.ALIGNMENT_UPDATE_INTERVAL));
-        }
-        return watermarks;
     }
 
     /** Adds the pipeline to {@code env}, reading from {@code sources} and writing to {@code sinks}. */

@@ -68,30 +68,22 @@ class FusionJobTest {
     }
 
     @Test
-    void watermarkAlignmentIsOffByDefaultAndJoinsTheThreeInputsInOneGroupWhenSet() {
+    void noInputUsesWatermarkAlignmentAndItsOldKeysFailSayingWhy() {
         Map<Modality, org.apache.flink.api.common.eventtime.WatermarkStrategy<RawRecord>> seen =
                 new java.util.EnumMap<>(Modality.class);
         FusionSources capturing = (e, m, watermarks) -> {
             seen.put(m, watermarks);
             return e.fromData(List.of(raw("t", 0, new byte[] {1})), TypeInformation.of(RawRecord.class));
         };
-        FusionConfig off = FusionConfig.of(Map.of("inference.device", "cpu"));
-        new FusionJob(off, Clock.systemUTC()).build(
+        new FusionJob(FusionConfig.of(Map.of("inference.device", "cpu")), Clock.systemUTC()).build(
                 StreamExecutionEnvironment.getExecutionEnvironment(), capturing, new Collected());
         assertThat(seen).hasSize(3);
         seen.values().forEach(w -> assertThat(w.getAlignmentParameters().isEnabled()).isFalse());
 
-        seen.clear();
-        FusionConfig on = FusionConfig.of(Map.of("inference.device", "cpu",
-                "watermarks.alignment-max-drift", "30 s", "watermarks.alignment-update-interval", "100 ms"));
-        new FusionJob(on, Clock.systemUTC()).build(
-                StreamExecutionEnvironment.getExecutionEnvironment(), capturing, new Collected());
-        assertThat(seen).hasSize(3);
-        seen.values().forEach(w -> {
-            assertThat(w.getAlignmentParameters().getWatermarkGroup()).isEqualTo(FusionJob.ALIGNMENT_GROUP);
-            assertThat(w.getAlignmentParameters().getMaxAllowedWatermarkDrift()).isEqualTo(30_000L);
-            assertThat(w.getAlignmentParameters().getUpdateInterval()).isEqualTo(100L);
-        });
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("watermarks.alignment-max-drift", "30 s")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("configuration key 'watermarks.alignment-max-drift' was removed")
+                .hasMessageContaining("FLINK-39728");
     }
 
     @Test

@@ -43,13 +43,6 @@ public final class Report {
     /** As shipped with parallelism 1. */
     public static final RunSpec PARALLELISM1 = new RunSpec("parallelism-1", 1, 64, false, null,
             false);
-    /**
-     * As shipped with watermark alignment across the inputs (10 s drift, 200 ms updates): what
-     * bounding how far a fast input runs ahead during catch-up costs and saves.
-     */
-    public static final RunSpec ALIGNED = new RunSpec("watermark-alignment", 2, 64, false, null,
-            false, Map.of("watermarks.alignment-max-drift", "10 s",
-                    "watermarks.alignment-update-interval", "200 ms"));
     /** The open-loop latency runs. */
     public static final RunSpec LATENCY = new RunSpec("latency", 2, 64, false, null, true,
             LATENCY_OPTIONS);

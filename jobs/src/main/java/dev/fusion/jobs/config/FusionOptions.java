@@ -219,21 +219,6 @@ public final class FusionOptions {
                     + " short a value can mark partitions with a backlog idle while their source is"
                     + " busy catching up, and their records then arrive LATE.");
 
-    public static final ConfigOption<Duration> ALIGNMENT_MAX_DRIFT = key("watermarks.alignment-max-drift")
-            .durationType().defaultValue(Duration.ZERO)
-            .withDescription("Watermark alignment across the three input sources (0 = off): a"
-                    + " source whose watermark runs this far ahead of the slowest one pauses until"
-                    + " it catches up, which bounds the alignment state a backlog builds (a fast"
-                    + " input runs ahead while a slow one catches up). In Flink 2.2 alignment also"
-                    + " caps backlog speed at about this much event time per update interval"
-                    + " (FLINK-37399), so keep it well above that.");
-
-    public static final ConfigOption<Duration> ALIGNMENT_UPDATE_INTERVAL =
-            key("watermarks.alignment-update-interval")
-            .durationType().defaultValue(Duration.ofMillis(200))
-            .withDescription("How often the sources of the alignment group exchange their"
-                    + " watermarks; used only when watermarks.alignment-max-drift is set.");
-
     // ---- Validation ----
 
     public static final ConfigOption<Integer> MAX_TEXT_CHARS = key("validation.max-text-chars")
