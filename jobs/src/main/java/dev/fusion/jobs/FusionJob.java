@@ -125,7 +125,7 @@ public final class FusionJob {
             SingleOutputStreamOperator<RoutedRecord> routedOne = decoded.transform("route-" + name,
                     TypeInformation.of(RoutedRecord.class),
                     new MicroBatchOperator<>(inference.routing(modality, setup),
-                            new RecordPoisonHandler(letters), batching))
+                            new RecordPoisonHandler(letters), batching, name))
                     .uid("route-" + name);
             deadLetters.add(routedOne.getSideOutput(SideOutputs.DEAD_LETTERS));
 

@@ -3,6 +3,7 @@ package dev.fusion.operators.align;
 import dev.fusion.operators.records.FusionRequest;
 import dev.fusion.operators.records.RoutedRecord;
 import java.util.function.LongSupplier;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 
@@ -20,6 +21,8 @@ public abstract class AlignFunction
 
     /** The event time the operator's idle flushes reached; null outside an AlignOperator. */
     private transient LongSupplier idleFlushedTo;
+    /** LATE drops per stream, by modality ordinal; null outside an AlignOperator. */
+    private transient Counter[] late;
 
     protected AlignFunction(AlignmentOptions options) {
         this.idleFlushAfterMillis = options.idleFlushAfterMillis();
@@ -31,9 +34,20 @@ public abstract class AlignFunction
     /** The lowest watermark at which a record of event time {@code eventTime} is late. */
     abstract long lateAt(long eventTime);
 
-    /** Called by the operator before any record: where its idle flushes have reached. */
-    final void bind(LongSupplier flushedTo) {
+    /**
+     * Called by the operator before any record: where its idle flushes have reached, and the
+     * counters of LATE drops per stream (by modality ordinal).
+     */
+    final void bind(LongSupplier flushedTo, Counter[] lateByStream) {
         this.idleFlushedTo = flushedTo;
+        this.late = lateByStream;
+    }
+
+    /** Counts one LATE drop of {@code record}'s stream; the policy emits the dropped event. */
+    final void countLate(RoutedRecord record) {
+        if (late != null) {
+            late[record.modality.ordinal()].inc();
+        }
     }
 
     /** The event time lateness is judged against: the watermark, or an idle flush past it. */

@@ -1,15 +1,18 @@
 package dev.fusion.operators.align;
 
+import dev.fusion.operators.metrics.StreamMetrics;
 import dev.fusion.operators.outputs.DroppedEvents;
 import dev.fusion.operators.outputs.SideOutputs;
 import dev.fusion.operators.records.FusionRequest;
 import dev.fusion.operators.records.RoutedRecord;
 import dev.fusion.schemas.DropReason;
 import dev.fusion.schemas.DroppedEvent;
+import dev.fusion.schemas.Modality;
 import java.util.List;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
@@ -77,6 +80,8 @@ public class AlignOperator extends KeyedProcessOperator<String, RoutedRecord, Fu
     private transient ListState<Long> idleFlushedToState;
     private transient ListState<Long> dueUntilState;
     private transient SeenEventIds seen;
+    /** DUPLICATE drops per stream, by modality ordinal. */
+    private transient Counter[] duplicates;
 
     public AlignOperator(AlignFunction function, AlignmentOptions options) {
         super(function);
@@ -113,7 +118,15 @@ public class AlignOperator extends KeyedProcessOperator<String, RoutedRecord, Fu
         inputIdle = false;
         flushAnnounced = false;
         checkAt = Long.MIN_VALUE;
-        align.bind(() -> idleFlushedTo);
+        Counter[] late = new Counter[Modality.values().length];
+        duplicates = new Counter[late.length];
+        for (Modality m : Modality.values()) {
+            late[m.ordinal()] = StreamMetrics.of(getMetricGroup(), m)
+                    .counter(StreamMetrics.DROPPED_LATE);
+            duplicates[m.ordinal()] = StreamMetrics.of(getMetricGroup(), m)
+                    .counter(StreamMetrics.DROPPED_DUPLICATE);
+        }
+        align.bind(() -> idleFlushedTo, late);
         // Created even with duplicates off, so that seen ids and timers restored from a run that
         // had them on are cleaned up rather than left without a timer target.
         seen = new SeenEventIds(duplicateHorizonMillis, align::lateAt,
@@ -141,6 +154,7 @@ public class AlignOperator extends KeyedProcessOperator<String, RoutedRecord, Fu
                                 + EventTime.format(first) + ", within "
                                 + AlignmentOptions.DUPLICATE_HORIZON + " "
                                 + duplicateHorizonMillis + " ms): not fused again");
+                duplicates[record.modality.ordinal()].inc();
                 output.collect(SideOutputs.DROPPED, element.hasTimestamp()
                         ? new StreamRecord<>(dropped, element.getTimestamp())
                         : new StreamRecord<>(dropped));

@@ -75,6 +75,7 @@ public class LatestAlignFunction extends AlignFunction {
         long t = record.eventTime;
         long watermark = watermark(ctx.timerService());
         if (lateAt(t) <= watermark) {
+            countLate(record);
             ctx.output(SideOutputs.DROPPED, DroppedEvents.of(record, DropReason.LATE,
                     "event time " + EventTime.format(t) + " is late: " + lateFor(watermark)
                             + ", allowed lateness " + latenessMillis

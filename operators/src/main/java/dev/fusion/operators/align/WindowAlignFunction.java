@@ -69,6 +69,7 @@ public class WindowAlignFunction extends AlignFunction {
         long deadline = deadline(start);
         long watermark = watermark(ctx.timerService());
         if (deadline <= watermark) {
+            countLate(record);
             ctx.output(SideOutputs.DROPPED, DroppedEvents.of(record, DropReason.LATE,
                     lateMessage(record.eventTime, start, watermark)));
             return;

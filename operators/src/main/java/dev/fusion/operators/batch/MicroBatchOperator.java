@@ -39,6 +39,8 @@ public class MicroBatchOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     private final BatchFunction<IN, OUT> function;
     private final PoisonHandler<IN> poisonHandler;
     private final MicroBatchOptions options;
+    /** The input stream the metrics are labelled with, or null (an operator of all streams). */
+    private final String stream;
 
     private transient List<IN> values;
     private transient long[] timestamps;
@@ -49,12 +51,24 @@ public class MicroBatchOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     private transient Watermark heldWatermark;
     private transient BatchMetrics metrics;
     private transient StreamRecord<OUT> reuse;
+    /**
+     * Time spent in the batch function during the current flush, split retries included; the
+     * emission to chained downstream operators (sinks, network back-pressure) is not in it.
+     */
+    private transient long modelCallNanos;
 
     public MicroBatchOperator(BatchFunction<IN, OUT> function, PoisonHandler<IN> poisonHandler,
             MicroBatchOptions options) {
+        this(function, poisonHandler, options, null);
+    }
+
+    /** An operator of one input stream: its metrics carry the label {@code stream=<stream>}. */
+    public MicroBatchOperator(BatchFunction<IN, OUT> function, PoisonHandler<IN> poisonHandler,
+            MicroBatchOptions options, String stream) {
         this.function = function;
         this.poisonHandler = poisonHandler;
         this.options = options;
+        this.stream = stream;
     }
 
     @Override
@@ -64,7 +78,7 @@ public class MicroBatchOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         timestamps = new long[options.batchSize()];
         hasTimestamp = new boolean[options.batchSize()];
         timerAt = Long.MIN_VALUE;
-        metrics = new BatchMetrics(getMetricGroup());
+        metrics = new BatchMetrics(getMetricGroup(), stream);
         reuse = new StreamRecord<>(null);
         function.open();
     }
@@ -157,10 +171,10 @@ public class MicroBatchOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         long[] ts = timestamps.clone();
         boolean[] hasTs = hasTimestamp.clone();
         values.clear();
-        long start = System.nanoTime();
         List<Poison<IN>> poisoned = new ArrayList<>();
+        modelCallNanos = 0;
         runIsolating(batch, 0, n, ts, hasTs, poisoned);
-        metrics.inferenceMillis.update((System.nanoTime() - start) / 1_000_000);
+        metrics.modelCallMicros.update(modelCallNanos / 1_000);
         if (n > 1 && poisoned.size() == n) {
             throw new BatchFailedException("all " + n + " records of a batch failed inference one by"
                     + " one; failing the task to restart from the last checkpoint",
@@ -183,7 +197,7 @@ public class MicroBatchOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         List<IN> slice = batch.subList(from, to);
         List<OUT> results;
         try {
-            results = function.apply(slice);
+            results = timedApply(slice);
             if (results.size() != slice.size()) {
                 throw new IllegalStateException("batch function returned " + results.size()
                         + " results for " + slice.size() + " inputs");
@@ -201,6 +215,16 @@ public class MicroBatchOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         }
         for (int i = 0; i < results.size(); i++) {
             emit(results.get(i), ts[from + i], hasTs[from + i]);
+        }
+        metrics.emitted.inc(results.size());
+    }
+
+    private List<OUT> timedApply(List<IN> slice) throws Exception {
+        long start = System.nanoTime();
+        try {
+            return function.apply(slice);
+        } finally {
+            modelCallNanos += System.nanoTime() - start;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.fusion.operators.decode;
 
+import dev.fusion.operators.metrics.StreamMetrics;
 import dev.fusion.operators.outputs.SideOutputs;
 import dev.fusion.operators.records.ModalityRecord;
 import dev.fusion.operators.records.RawRecord;
@@ -7,11 +8,11 @@ import dev.fusion.schemas.DeadLetterReason;
 import dev.fusion.schemas.codec.CodecException;
 import java.time.Clock;
 import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.Map;
-import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -27,14 +28,11 @@ public class DecodeFunction extends ProcessFunction<RawRecord, ModalityRecord> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(DecodeFunction.class);
 
-    /** The reasons decoding gives; INFERENCE_FAILED comes later, from the inference operators. */
-    private static final Set<DeadLetterReason> DECODE_REASONS = EnumSet.of(
-            DeadLetterReason.MALFORMED, DeadLetterReason.UNKNOWN_SCHEMA, DeadLetterReason.INVALID);
-
     private final ModalityDecoder decoder;
     private final DeadLetters letters;
     private final Clock clock;
     private transient Map<DeadLetterReason, Counter> deadLetters;
+    private transient Counter recordsIn;
 
     public DecodeFunction(ModalityDecoder decoder, DeadLetters letters, Clock clock) {
         this.decoder = decoder;
@@ -44,15 +42,23 @@ public class DecodeFunction extends ProcessFunction<RawRecord, ModalityRecord> {
 
     @Override
     public void open(OpenContext openContext) {
+        MetricGroup group = StreamMetrics.of(getRuntimeContext().getMetricGroup(),
+                decoder.modality());
+        recordsIn = group.counter(StreamMetrics.RECORDS_IN);
+        group.meter(StreamMetrics.RECORDS_IN_PER_SECOND, new MeterView(recordsIn));
         deadLetters = new EnumMap<>(DeadLetterReason.class);
-        for (DeadLetterReason reason : DECODE_REASONS) {
-            deadLetters.put(reason, getRuntimeContext().getMetricGroup()
-                    .counter("deadLetters" + camel(reason.name())));
-        }
+        deadLetters.put(DeadLetterReason.MALFORMED,
+                group.counter(StreamMetrics.DEAD_LETTERS_MALFORMED));
+        deadLetters.put(DeadLetterReason.UNKNOWN_SCHEMA,
+                group.counter(StreamMetrics.DEAD_LETTERS_UNKNOWN_SCHEMA));
+        deadLetters.put(DeadLetterReason.INVALID, group.counter(StreamMetrics.DEAD_LETTERS_INVALID));
     }
 
     @Override
     public void processElement(RawRecord raw, Context ctx, Collector<ModalityRecord> out) {
+        if (recordsIn != null) {
+            recordsIn.inc();
+        }
         ModalityRecord record;
         try {
             // Usually decoded already, by the source's timestamp assigner (EventTimeAssigner).
@@ -80,14 +86,5 @@ public class DecodeFunction extends ProcessFunction<RawRecord, ModalityRecord> {
             deadLetters.get(reason).inc();
         }
         ctx.output(SideOutputs.DEAD_LETTERS, letters.of(raw, reason, message, eventId, clock.millis()));
-    }
-
-    private static String camel(String upper) {
-        String[] parts = upper.toLowerCase(java.util.Locale.ROOT).split("_");
-        StringBuilder sb = new StringBuilder();
-        for (String p : parts) {
-            sb.append(Character.toUpperCase(p.charAt(0))).append(p.substring(1));
-        }
-        return sb.toString();
     }
 }

@@ -1,10 +1,14 @@
 package dev.fusion.operators.filter;
 
+import dev.fusion.operators.metrics.StreamMetrics;
 import dev.fusion.operators.outputs.DroppedEvents;
 import dev.fusion.operators.outputs.SideOutputs;
 import dev.fusion.operators.records.RoutedRecord;
 import dev.fusion.schemas.DropReason;
+import dev.fusion.schemas.Modality;
 import java.util.Locale;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -17,6 +21,8 @@ public class GateFilterFunction extends ProcessFunction<RoutedRecord, RoutedReco
     public static final String MIN_GATE = "routing.min-gate";
 
     private final double minGate;
+    /** FILTERED drops per stream (by modality ordinal), registered when a stream is first seen. */
+    private transient Counter[] filtered;
 
     /** {@code minGate} in [0, 1); 0 lets every record through. */
     public GateFilterFunction(double minGate) {
@@ -27,11 +33,24 @@ public class GateFilterFunction extends ProcessFunction<RoutedRecord, RoutedReco
     }
 
     @Override
+    public void open(OpenContext openContext) {
+        filtered = new Counter[Modality.values().length];
+    }
+
+    @Override
     public void processElement(RoutedRecord record, Context ctx, Collector<RoutedRecord> out) {
+        Counter counter = filtered[record.modality.ordinal()];
+        if (counter == null) {
+            // Once per stream: a filter instance normally sees one stream, labelled with it.
+            counter = StreamMetrics.of(getRuntimeContext().getMetricGroup(), record.modality)
+                    .counter(StreamMetrics.DROPPED_FILTERED);
+            filtered[record.modality.ordinal()] = counter;
+        }
         double gate = record.gate();
         if (minGate > 0 && gate < minGate) {
             String message = String.format(Locale.ROOT, "gate %.4f below %s %.4f", gate, MIN_GATE,
                     minGate);
+            counter.inc();
             ctx.output(SideOutputs.DROPPED,
                     DroppedEvents.of(record, DropReason.FILTERED, message));
             return;

@@ -1,0 +1,43 @@
+package dev.fusion.operators.metrics;
+
+import dev.fusion.schemas.Modality;
+import java.util.Locale;
+import org.apache.flink.metrics.MetricGroup;
+
+/**
+ * The names and the {@code stream} label the job's own metrics share, so that every operator
+ * spells them the same way and docs/METRICS.md can list them from one place.
+ */
+public final class StreamMetrics {
+
+    /** The label (Flink key-value group) that names the input stream a metric counts. */
+    public static final String STREAM = "stream";
+
+    public static final String RECORDS_IN = "recordsIn";
+    public static final String RECORDS_IN_PER_SECOND = "recordsInPerSecond";
+    public static final String DEAD_LETTERS_MALFORMED = "deadLettersMalformed";
+    public static final String DEAD_LETTERS_UNKNOWN_SCHEMA = "deadLettersUnknownSchema";
+    public static final String DEAD_LETTERS_INVALID = "deadLettersInvalid";
+    public static final String DEAD_LETTERS_INFERENCE_FAILED = "deadLettersInferenceFailed";
+    public static final String DROPPED_LATE = "droppedLate";
+    public static final String DROPPED_FILTERED = "droppedFiltered";
+    public static final String DROPPED_DUPLICATE = "droppedDuplicate";
+
+    private StreamMetrics() {
+    }
+
+    /** The stream's name as it appears in the label: the modality in lower case. */
+    public static String name(Modality modality) {
+        return modality.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** {@code group}'s subgroup for one stream: the metrics in it carry {@code stream=<name>}. */
+    public static MetricGroup of(MetricGroup group, String stream) {
+        return group.addGroup(STREAM, stream);
+    }
+
+    /** {@code group}'s subgroup for {@code modality}'s stream. */
+    public static MetricGroup of(MetricGroup group, Modality modality) {
+        return of(group, name(modality));
+    }
+}
