@@ -18,11 +18,13 @@ class DemoITCase {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
             DemoCommand.run(new String[] {"--duration", "8s", "--rate", "600", "--entities", "200",
-                "--corrupt", "audio", "--corrupt-at", "4s", "--web-port", "0"}, out);
+                "--corrupt", "audio", "--corrupt-at", "4s", "--web-port", "0",
+                "--set", "metrics.port=0"}, out);
         }
         String output = buffer.toString(StandardCharsets.UTF_8);
 
         assertThat(output).contains("Kafka broker (KRaft, embedded) at localhost:");
+        assertThat(output).containsPattern("metrics: http://localhost:[0-9]+/metrics");
         assertThat(Pattern.compile("^\\[\\s*\\d+s\\] in t/a/i", Pattern.MULTILINE).matcher(output).results().count())
                 .as("status lines").isGreaterThanOrEqualTo(6);
         Matcher accounting = Pattern.compile("accounting (\\d+) of (\\d+) input events accounted for .*: exact")

@@ -55,15 +55,17 @@ final class RunCommand {
         }
         LocalCluster.checkDevice(config, new FusionJob(config, Clock.systemUTC()).inferenceOptions());
         int webPort = LocalCluster.resolvePort(args.intValue("web-port", 8081));
+        int metricsPort = LocalCluster.metricsPort(config);
 
         LocalState state = LocalState.durable(config);
         StartPlan plan = StartPlan.decide(state.retained(), args.get("from", null), fresh, Instant.now());
         plan.announcements().forEach(out::println);
-        StreamExecutionEnvironment env = LocalCluster.environment(config, webPort, state,
+        StreamExecutionEnvironment env = LocalCluster.environment(config, webPort, metricsPort, state,
                 plan.flinkSettings());
         FusionJobMain.submit(env, config);
         JobClient job = env.executeAsync(config.get(FusionOptions.JOB_NAME));
-        out.println("job " + job.getJobID() + " running; Flink web UI: http://localhost:" + webPort);
+        out.println("job " + job.getJobID() + " running; Flink web UI: http://localhost:" + webPort
+                + ", metrics: " + LocalCluster.metricsUrl(metricsPort));
         out.println("state in " + Snapshot.display(state.retained().jobCheckpointDir().toUri())
                 + "; Ctrl-C stops with a savepoint in " + Snapshot.display(state.savepointDir())
                 + ", and the next run resumes from it");

@@ -215,6 +215,7 @@ public final class FusionConfig implements Serializable {
         }
         between(FusionOptions.DLQ_MAX_VALUE_BYTES, 0, DeadLetters.LARGEST_VALUE_CAP);
         between(FusionOptions.DLQ_MAX_KEY_BYTES, 0, DeadLetters.LARGEST_KEY_CAP);
+        between(FusionOptions.METRICS_PORT, 0, 65535);
         minEventTime();
         runtimeOptions();
         checkpointDirectory();

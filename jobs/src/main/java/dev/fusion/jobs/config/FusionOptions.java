@@ -253,6 +253,14 @@ public final class FusionOptions {
             .withDescription("Most bytes of a bad record's key a dead letter keeps (0 to 1 MiB),"
                     + " truncated the same way as the value.");
 
+    // ---- Metrics ----
+
+    public static final ConfigOption<Integer> METRICS_PORT = key("metrics.port")
+            .intType().defaultValue(9249)
+            .withDescription("Port of the Prometheus endpoint (http://localhost:PORT/metrics) that"
+                    + " './fusion run' and './fusion demo' start; 0 picks a free port. Under"
+                    + " 'flink run' the cluster's own metrics reporters apply and this is unused.");
+
     private FusionOptions() {
     }
 

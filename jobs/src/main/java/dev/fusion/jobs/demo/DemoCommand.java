@@ -71,11 +71,13 @@ public final class DemoCommand {
             throws Exception {
         FusionJob job = new FusionJob(config, Clock.systemUTC());
         dev.fusion.jobs.cli.LocalCluster.checkDevice(config, job.inferenceOptions());
+        int metricsPort = dev.fusion.jobs.cli.LocalCluster.metricsPort(config);
         StreamExecutionEnvironment env = dev.fusion.jobs.cli.LocalCluster.environment(config, s.webPort,
-                LocalState.temporary(config), new Configuration());
+                metricsPort, LocalState.temporary(config), new Configuration());
         FusionJobMain.submit(env, config);
         JobClient client = env.executeAsync(config.get(FusionOptions.JOB_NAME));
-        out.println("Flink job " + client.getJobID() + " started; web UI: http://localhost:" + s.webPort);
+        out.println("Flink job " + client.getJobID() + " started; web UI: http://localhost:" + s.webPort
+                + ", metrics: " + dev.fusion.jobs.cli.LocalCluster.metricsUrl(metricsPort));
 
         SyntheticDistribution distribution = SyntheticDistribution.bundled();
         SyntheticLoad load = new SyntheticLoad(new SyntheticLoad.Settings(config.get(FusionOptions.BOOTSTRAP_SERVERS),

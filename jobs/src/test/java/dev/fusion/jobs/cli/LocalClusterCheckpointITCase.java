@@ -69,7 +69,7 @@ class LocalClusterCheckpointITCase {
     void theDemoUsesAFreshTemporaryDirectory() {
         LocalState state = LocalState.temporary(FusionConfig.of(Map.of()));
         StreamExecutionEnvironment env = LocalCluster.environment(FusionConfig.of(Map.of()),
-                LocalCluster.resolvePort(0), state, new Configuration());
+                LocalCluster.resolvePort(0), LocalCluster.resolvePort(0), state, new Configuration());
         String dir = env.getConfiguration().get(CheckpointingOptions.CHECKPOINTS_DIRECTORY);
         assertThat(env.getConfiguration().get(CheckpointingOptions.CHECKPOINT_STORAGE))
                 .isEqualTo("filesystem");
@@ -81,7 +81,7 @@ class LocalClusterCheckpointITCase {
     private static JobClient start(FusionConfig config, LocalState state, Configuration settings)
             throws Exception {
         StreamExecutionEnvironment env = LocalCluster.environment(config, LocalCluster.resolvePort(0),
-                state, settings);
+                LocalCluster.resolvePort(0), state, settings);
         // An endless, slow source with state of its own (the sequence's position).
         env.fromSequence(1, Long.MAX_VALUE).map(i -> {
             Thread.sleep(5);
