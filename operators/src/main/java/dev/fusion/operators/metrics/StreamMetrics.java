@@ -5,8 +5,8 @@ import java.util.Locale;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
- * The names and the {@code stream} label the job's own metrics share, so that every operator
- * spells them the same way and docs/METRICS.md can list them from one place.
+ * The names of the job's per-stream counters and the {@code stream} label they carry, so that
+ * every operator spells them the same way (all are listed in docs/METRICS.md).
  */
 public final class StreamMetrics {
 
