@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
@@ -27,11 +26,15 @@ public final class TopicAdmin implements AutoCloseable {
 
     private final Admin admin;
 
+    /** An admin client of an unsecured cluster. */
     public TopicAdmin(String bootstrapServers) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
-        this.admin = Admin.create(props);
+        this(KafkaClientProperties.plain(bootstrapServers));
+    }
+
+    /** An admin client with the user's client properties ({@code kafka.properties.*}). */
+    public TopicAdmin(KafkaClientProperties clients) {
+        this.admin = Admin.create(clients.withDefaults(
+                Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000")));
     }
 
     /** Creates each missing topic with its partition count (replication 1) and waits for leaders. */

@@ -3,6 +3,7 @@ package dev.fusion.jobs.lifecycle;
 import dev.fusion.jobs.config.ConfigException;
 import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.jobs.config.FusionOptions;
+import dev.fusion.jobs.kafka.KafkaClientProperties;
 import dev.fusion.jobs.kafka.TopicAdmin;
 import java.util.Collection;
 import java.util.Map;
@@ -61,7 +62,7 @@ public final class FreshStartGuard {
 
     private static Set<String> committedTopics(FusionConfig config, String group,
             Collection<String> inputTopics) throws InterruptedException {
-        try (TopicAdmin admin = new TopicAdmin(config.get(FusionOptions.BOOTSTRAP_SERVERS))) {
+        try (TopicAdmin admin = new TopicAdmin(KafkaClientProperties.of(config))) {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.admin()
                     .listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
                     .get(30, TimeUnit.SECONDS);
