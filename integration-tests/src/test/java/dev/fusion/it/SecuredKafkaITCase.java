@@ -20,6 +20,7 @@ import dev.fusion.schemas.DroppedEvent;
 import dev.fusion.schemas.FusedEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,6 +34,8 @@ import java.io.StringWriter;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -187,21 +190,20 @@ class SecuredKafkaITCase {
         }
         assertThat(lines).as("log lines captured").isNotEmpty();
         for (String line : lines) {
-            for (String secret : SECRETS) {
-                assertThat(line).as("a log line").doesNotContain(secret);
-            }
+            assertNoSecretIn(line);
         }
     }
 
     @Test
-    void theJobRunsExactlyOnceThroughSaslSslOnly() throws Exception {
-        grantJob("job", true);
-        grant(new ResourcePattern(ResourceType.TOPIC, topics.text(), PatternType.LITERAL), "loader", AclOperation.WRITE);
-        grant(new ResourcePattern(ResourceType.TOPIC, topics.audio(), PatternType.LITERAL), "loader", AclOperation.WRITE);
-        grant(new ResourcePattern(ResourceType.TOPIC, topics.image(), PatternType.LITERAL), "loader", AclOperation.WRITE);
+    void theJobRunsExactlyOnceThroughSaslSslOnlyAndTailReadsItsOutput(@TempDir Path dir) throws Exception {
+        grantJob("job", true, true);
+        grantLoader();
         for (String output : List.of(topics.fused(), topics.dlq(), topics.dropped())) {
             grant(new ResourcePattern(ResourceType.TOPIC, output, PatternType.LITERAL), "reader", AclOperation.READ);
         }
+        // ./fusion tail reads in a consumer group of its own, fusion-tail-<random>.
+        grant(new ResourcePattern(ResourceType.GROUP, "fusion-tail-", PatternType.PREFIXED), "reader",
+                AclOperation.READ);
         awaitAcls();
         Scenario scenario = Scenario.generate(12, 3, 42L);
         try (CheckedProducer producer = new CheckedProducer(clients("loader", LOADER_PASSWORD))) {
@@ -240,14 +242,50 @@ class SecuredKafkaITCase {
                 .anyMatch(line -> line.startsWith("configuration: {")
                         && line.contains("kafka.properties.sasl.jaas.config=******")
                         && line.contains("kafka.properties.security.protocol=SASL_SSL"));
+
+        // ./fusion tail, as the reader, with the properties in its --config file.
+        Path tailLog = dir.resolve("tail.log");
+        try (CliProcess tail = CliProcess.start(tailLog, List.of("tail",
+                "--config", configFile(dir, "reader", READER_PASSWORD).toString(),
+                "--topic", "fused", "--from-beginning", "--max", String.valueOf(fused.size())))) {
+            assertThat(tail.awaitExit(Duration.ofSeconds(60))).as("tail's exit code; output:\n"
+                    + tail.output()).isZero();
+            String output = tail.output();
+            assertThat(output.lines().filter(line -> line.startsWith("FUSED ")).count())
+                    .as(output).isEqualTo(fused.size());
+            assertNoSecretIn(output);
+        }
         assertThat(logged).as("the Kafka clients' configuration dump")
                 .anyMatch(line -> line.contains("security.protocol = SASL_SSL")
                         && line.contains("sasl.jaas.config = [hidden]"));
     }
 
     @Test
+    void produceWritesThroughThePropertiesOfItsConfigFile(@TempDir Path dir) throws Exception {
+        grantLoader();
+        awaitAcls();
+        Path log = dir.resolve("produce.log");
+        try (CliProcess produce = CliProcess.start(log, List.of("produce",
+                "--config", configFile(dir, "loader", LOADER_PASSWORD).toString(),
+                "--rate", "200", "--duration", "2s", "--entities", "20", "--run-id", topics.suffix()))) {
+            assertThat(produce.awaitExit(Duration.ofSeconds(60))).as("produce's exit code; output:\n"
+                    + produce.output()).isZero();
+            String output = produce.output();
+            Matcher done = Pattern.compile("done: (\\d+) events").matcher(output);
+            assertThat(done.find()).as(output).isTrue();
+            long written = 0;
+            for (String input : List.of(topics.text(), topics.audio(), topics.image())) {
+                written += CommittedTopicReader.readRaw(broker.bootstrapServers(), input,
+                        Duration.ofSeconds(30)).size();
+            }
+            assertThat(written).isEqualTo(Long.parseLong(done.group(1))).isPositive();
+            assertNoSecretIn(output);
+        }
+    }
+
+    @Test
     void aWrongPasswordFailsAtStartNamingTheKeyAndNotThePassword() throws Exception {
-        grantJob("job", true);
+        grantJob("job", true, true);
         awaitAcls();
         FusionConfig config = config("job", WRONG_PASSWORD);
         assertThatThrownBy(() -> FusionJobMain.submit(StreamExecutionEnvironment.getExecutionEnvironment(), config))
@@ -263,7 +301,7 @@ class SecuredKafkaITCase {
 
     @Test
     void aPrincipalWithoutWriteOnTheFusedTopicFailsAtStartNamingTopicAndOperation() throws Exception {
-        grantJob("nowrite", false);
+        grantJob("nowrite", false, true);
         // It may read the fused topic, so the broker tells what it may do there.
         grant(new ResourcePattern(ResourceType.TOPIC, topics.fused(), PatternType.LITERAL), "nowrite",
                 AclOperation.READ);
@@ -275,8 +313,30 @@ class SecuredKafkaITCase {
                         + topics.fused() + " (it may [READ, DESCRIBE]): grant it WRITE");
     }
 
-    /** The job's ACLs for {@code user}: inputs and group READ, outputs WRITE, its transactional ids. */
-    private void grantJob(String user, boolean writeFused) throws Exception {
+    @Test
+    void aPrincipalWithoutItsTransactionalIdsFailsAtStartNamingThePrefix() throws Exception {
+        grantJob("nowrite", true, false);
+        awaitAcls();
+        FusionConfig config = config("nowrite", NO_WRITE_PASSWORD);
+        assertThatThrownBy(() -> FusionJobMain.submit(StreamExecutionEnvironment.getExecutionEnvironment(), config))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("the job's principal is not authorized to WRITE transactional ids "
+                        + topics.suffix() + "-* (kafka.transactional-id-prefix): grant it WRITE on"
+                        + " TRANSACTIONAL_ID with the prefix " + topics.suffix() + " (pattern type PREFIXED)");
+    }
+
+    private void grantLoader() throws Exception {
+        for (String input : List.of(topics.text(), topics.audio(), topics.image())) {
+            grant(new ResourcePattern(ResourceType.TOPIC, input, PatternType.LITERAL), "loader", AclOperation.WRITE);
+        }
+    }
+
+    /**
+     * The job's ACLs for {@code user}: inputs and group READ, outputs WRITE (the fused one if
+     * {@code writeFused}), DESCRIBE_CONFIGS on the dlq, WRITE on its transactional ids if
+     * {@code transactionalIds}.
+     */
+    private void grantJob(String user, boolean writeFused, boolean transactionalIds) throws Exception {
         for (String input : List.of(topics.text(), topics.audio(), topics.image())) {
             grant(new ResourcePattern(ResourceType.TOPIC, input, PatternType.LITERAL), user, AclOperation.READ);
         }
@@ -289,8 +349,10 @@ class SecuredKafkaITCase {
         }
         grant(new ResourcePattern(ResourceType.TOPIC, topics.dlq(), PatternType.LITERAL), user,
                 AclOperation.DESCRIBE_CONFIGS);
-        grant(new ResourcePattern(ResourceType.TRANSACTIONAL_ID, topics.suffix(), PatternType.PREFIXED), user,
-                AclOperation.WRITE);
+        if (transactionalIds) {
+            grant(new ResourcePattern(ResourceType.TRANSACTIONAL_ID, topics.suffix() + "-", PatternType.PREFIXED),
+                    user, AclOperation.WRITE);
+        }
     }
 
     private final List<AclBinding> granted = new ArrayList<>();
@@ -325,6 +387,27 @@ class SecuredKafkaITCase {
         all.put("inference.max-delay", "10 ms");
         securityProperties(user, password).forEach((k, v) -> all.put("kafka.properties." + k, v));
         return FusionConfig.of(all);
+    }
+
+    /** A configuration file for the launcher's commands: this test's topics, {@code user}'s properties. */
+    private Path configFile(Path dir, String user, String password) throws IOException {
+        StringBuilder yaml = new StringBuilder("kafka:\n  bootstrap-servers: ")
+                .append(broker.bootstrapServers(LISTENER)).append("\n  topics:\n");
+        topics.configuration().forEach((key, value) ->
+                yaml.append("    ").append(key.substring("kafka.topics.".length())).append(": ")
+                        .append(value).append('\n'));
+        yaml.append("  properties:\n");
+        securityProperties(user, password).forEach((key, value) ->
+                yaml.append("    ").append(key).append(": '").append(value.replace("'", "''")).append("'\n"));
+        Path file = dir.resolve(user + ".yaml");
+        Files.writeString(file, yaml.toString(), StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private static void assertNoSecretIn(String text) {
+        for (String secret : SECRETS) {
+            assertThat(text).doesNotContain(secret);
+        }
     }
 
     private static KafkaClientProperties clients(String user, String password) {

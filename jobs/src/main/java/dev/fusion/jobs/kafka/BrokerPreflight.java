@@ -28,6 +28,8 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +40,8 @@ import org.apache.kafka.common.config.ConfigResource;
 /**
  * Start-up checks against the Kafka cluster, so that bad configuration fails at once with a
  * message naming the key: the cluster is reachable and accepts the credentials, the topics exist
- * and the job's principal may READ the inputs and the consumer group and WRITE the outputs, the
+ * and the job's principal may READ the inputs and the consumer group, WRITE the outputs and use
+ * the sinks' transactional ids, the
  * largest dead letter {@code dlq.*} allows fits the dlq topic's {@code max.message.bytes}, and the
  * sinks' transaction timeout is within the broker's {@code transaction.max.timeout.ms}.
  */
@@ -69,6 +72,7 @@ public final class BrokerPreflight {
             checkGroup(admin, clients, config);
             checkDeadLettersFit(admin, config);
             if (config.get(FusionOptions.EXACTLY_ONCE)) {
+                checkTransactionalIds(admin, config);
                 checkTransactionTimeout(admin, nodes, config.get(FusionOptions.TRANSACTION_TIMEOUT));
             }
         }
@@ -164,6 +168,35 @@ public final class BrokerPreflight {
         requireOperation(d.authorizedOperations(), AclOperation.READ, what);
     }
 
+    /**
+     * Fails unless the principal may use the sinks' transactional ids: a transaction of an id
+     * under the prefix is described, which needs DESCRIBE on it (WRITE includes it).
+     */
+    private static void checkTransactionalIds(TopicAdmin admin, FusionConfig config)
+            throws InterruptedException {
+        String prefix = config.get(FusionOptions.TRANSACTIONAL_ID_PREFIX);
+        String probe = prefix + "-fused-preflight";
+        try {
+            admin.admin().describeTransactions(List.of(probe)).description(probe)
+                    .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TransactionalIdAuthorizationException) {
+                throw new ConfigException("the job's principal is not authorized to WRITE"
+                        + " transactional ids " + prefix + "-* (" + FusionOptions.TRANSACTIONAL_ID_PREFIX.key()
+                        + "): grant it WRITE on TRANSACTIONAL_ID with the prefix " + prefix
+                        + " (pattern type PREFIXED)");
+            }
+            if (!(e.getCause() instanceof TransactionalIdNotFoundException)) {
+                throw new ConfigException("cannot check the transactional ids " + prefix + "-* ("
+                        + FusionOptions.TRANSACTIONAL_ID_PREFIX.key() + "): "
+                        + admin.redact(String.valueOf(e.getCause())), e.getCause());
+            }
+        } catch (TimeoutException e) {
+            throw new ConfigException("cannot check the transactional ids " + prefix + "-* within "
+                    + TIMEOUT, e);
+        }
+    }
+
     /** Fails unless {@code operation} is authorized; null means the broker did not say. */
     private static void requireOperation(Set<AclOperation> authorized, AclOperation operation,
             String resource) {
@@ -186,7 +219,7 @@ public final class BrokerPreflight {
                     .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).get(resource).get("max.message.bytes");
         } catch (ExecutionException | TimeoutException e) {
             throw new ConfigException("cannot read the configuration of topic " + topic + " ("
-                    + FusionOptions.TOPIC_DLQ.key() + "): " + e, e);
+                    + FusionOptions.TOPIC_DLQ.key() + "): " + admin.redact(String.valueOf(e)), e);
         }
         if (max == null || max.value() == null) {
             return;
@@ -220,7 +253,8 @@ public final class BrokerPreflight {
                             FusionOptions.TRANSACTION_TIMEOUT.key());
                     return;
                 }
-                throw new ConfigException("cannot read broker " + node.idString() + "'s configuration: " + e, e);
+                throw new ConfigException("cannot read broker " + node.idString() + "'s configuration: "
+                        + admin.redact(String.valueOf(e)), e);
             }
             ConfigEntry max = configs.get(broker).get("transaction.max.timeout.ms");
             if (max != null && max.value() != null && timeout.toMillis() > Long.parseLong(max.value())) {

@@ -25,6 +25,7 @@ public final class TopicAdmin implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TopicAdmin.class);
 
     private final Admin admin;
+    private final KafkaClientProperties clients;
 
     /** An admin client of an unsecured cluster. */
     public TopicAdmin(String bootstrapServers) {
@@ -33,6 +34,7 @@ public final class TopicAdmin implements AutoCloseable {
 
     /** An admin client with the user's client properties ({@code kafka.properties.*}). */
     public TopicAdmin(KafkaClientProperties clients) {
+        this.clients = clients;
         this.admin = Admin.create(clients.withDefaults(
                 Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000")));
     }
@@ -49,7 +51,7 @@ public final class TopicAdmin implements AutoCloseable {
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw new IllegalStateException("cannot create topic " + entry.getKey() + ": "
-                            + e.getCause().getMessage(), e.getCause());
+                            + redact(e.getCause().getMessage()), e.getCause());
                 }
             }
         }
@@ -75,7 +77,7 @@ public final class TopicAdmin implements AutoCloseable {
         try {
             descriptions = admin.describeTopics(topics).allTopicNames().get();
         } catch (ExecutionException e) {
-            return "(describe failed: " + e.getCause().getMessage() + ")";
+            return "(describe failed: " + redact(e.getCause().getMessage()) + ")";
         }
         StringBuilder missing = new StringBuilder();
         for (TopicDescription d : descriptions.values()) {
@@ -86,6 +88,11 @@ public final class TopicAdmin implements AutoCloseable {
             }
         }
         return missing.toString().trim();
+    }
+
+    /** {@code text} without the secrets of this client's properties ({@link KafkaClientProperties#redact}). */
+    public String redact(String text) {
+        return clients.redact(String.valueOf(text));
     }
 
     /** The underlying admin client, for callers that need more. */

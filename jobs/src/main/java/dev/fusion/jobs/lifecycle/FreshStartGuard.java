@@ -62,7 +62,8 @@ public final class FreshStartGuard {
 
     private static Set<String> committedTopics(FusionConfig config, String group,
             Collection<String> inputTopics) throws InterruptedException {
-        try (TopicAdmin admin = new TopicAdmin(KafkaClientProperties.of(config))) {
+        KafkaClientProperties clients = KafkaClientProperties.of(config);
+        try (TopicAdmin admin = new TopicAdmin(clients)) {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.admin()
                     .listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
                     .get(30, TimeUnit.SECONDS);
@@ -75,7 +76,7 @@ public final class FreshStartGuard {
             return topics;
         } catch (ExecutionException | TimeoutException e) {
             throw new ConfigException("cannot read the committed offsets of consumer group '" + group
-                    + "' (" + FusionOptions.GROUP_ID.key() + "): " + e, e);
+                    + "' (" + FusionOptions.GROUP_ID.key() + "): " + clients.redact(String.valueOf(e)), e);
         }
     }
 }
