@@ -70,7 +70,7 @@ final class CliProcess implements AutoCloseable {
         throw new AssertionError("no line matching '" + regex + "' within " + timeout + ":\n" + output());
     }
 
-    /** Waits for the process to exit by itself; returns its exit code, fails after {@code timeout}. */
+    /** Waits for the process to exit by itself and returns its exit code; fails after a timeout. */
     int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("the process did not exit within " + timeout);

@@ -84,8 +84,8 @@ class SecuredKafkaITCase {
     private static final String READER_PASSWORD = "reader-pw-47d0";
     private static final String NO_WRITE_PASSWORD = "nowrite-pw-6a1e";
     private static final String WRONG_PASSWORD = "wrong-pw-d00d";
-    private static final List<String> SECRETS = List.of(STORE_PASSWORD, JOB_PASSWORD, LOADER_PASSWORD,
-            READER_PASSWORD, NO_WRITE_PASSWORD, WRONG_PASSWORD);
+    private static final List<String> SECRETS = List.of(STORE_PASSWORD, JOB_PASSWORD,
+            LOADER_PASSWORD, READER_PASSWORD, NO_WRITE_PASSWORD, WRONG_PASSWORD);
     private static final List<String> VERBOSE_LOGGERS = List.of("org.apache.kafka.common.config",
             "org.apache.kafka.clients", "org.apache.flink.connector.kafka");
     private static final int PARTITIONS = 3;
@@ -114,16 +114,19 @@ class SecuredKafkaITCase {
         Path certificate = certificates.resolve("broker.crt");
         truststore = certificates.resolve("truststore.p12");
         keytool("-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048",
-                "-validity", "2", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
+                "-validity", "2", "-dname", "CN=localhost",
+                "-ext", "SAN=dns:localhost,ip:127.0.0.1",
                 "-storetype", "PKCS12", "-keystore", keystore.toString(),
                 "-storepass", STORE_PASSWORD, "-keypass", STORE_PASSWORD);
         keytool("-exportcert", "-alias", "broker", "-rfc", "-keystore", keystore.toString(),
                 "-storepass", STORE_PASSWORD, "-file", certificate.toString());
         keytool("-importcert", "-noprompt", "-alias", "broker-ca", "-file", certificate.toString(),
-                "-storetype", "PKCS12", "-keystore", truststore.toString(), "-storepass", STORE_PASSWORD);
+                "-storetype", "PKCS12", "-keystore", truststore.toString(),
+                "-storepass", STORE_PASSWORD);
         String prefix = "listener.name." + LISTENER.toLowerCase() + ".";
         Map<String, String> props = new HashMap<>();
-        props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        props.put("authorizer.class.name",
+                "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
         // The PLAINTEXT listeners (inter-broker, controller, the test's own admin) are ANONYMOUS.
         props.put("super.users", "User:ANONYMOUS");
         props.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
@@ -133,7 +136,8 @@ class SecuredKafkaITCase {
         props.put(prefix + "ssl.keystore.location", keystore.toString());
         props.put(prefix + "ssl.keystore.password", STORE_PASSWORD);
         props.put(prefix + "ssl.key.password", STORE_PASSWORD);
-        broker = EmbeddedKafkaBroker.builder().listener(LISTENER, "SASL_SSL").brokerProperties(props).start();
+        broker = EmbeddedKafkaBroker.builder().listener(LISTENER, "SASL_SSL")
+                .brokerProperties(props).start();
         try (Admin admin = Admin.create(broker.clientProperties())) {
             admin.alterUserScramCredentials(List.of(scram("job", JOB_PASSWORD),
                     scram("loader", LOADER_PASSWORD), scram("reader", READER_PASSWORD),
@@ -195,15 +199,16 @@ class SecuredKafkaITCase {
     }
 
     @Test
-    void theJobRunsExactlyOnceThroughSaslSslOnlyAndTailReadsItsOutput(@TempDir Path dir) throws Exception {
+    void theJobRunsExactlyOnceThroughSaslSslOnlyAndTailReadsItsOutput(@TempDir Path dir)
+            throws Exception {
         grantJob("job", true, true);
         grantLoader();
         for (String output : List.of(topics.fused(), topics.dlq(), topics.dropped())) {
-            grant(new ResourcePattern(ResourceType.TOPIC, output, PatternType.LITERAL), "reader", AclOperation.READ);
+            grant(topic(output), "reader", AclOperation.READ);
         }
         // ./fusion tail reads in a consumer group of its own, fusion-tail-<random>.
-        grant(new ResourcePattern(ResourceType.GROUP, "fusion-tail-", PatternType.PREFIXED), "reader",
-                AclOperation.READ);
+        grant(new ResourcePattern(ResourceType.GROUP, "fusion-tail-", PatternType.PREFIXED),
+                "reader", AclOperation.READ);
         awaitAcls();
         Scenario scenario = Scenario.generate(12, 3, 42L);
         try (CheckedProducer producer = new CheckedProducer(clients("loader", LOADER_PASSWORD))) {
@@ -216,19 +221,20 @@ class SecuredKafkaITCase {
         }
         FusionConfig config = config("job", JOB_PASSWORD);
 
-        // The production entry point: configuration log, broker checks, fresh-start guard, job graph.
-        FusionJobMain.submit(StreamExecutionEnvironment.getExecutionEnvironment(), config);
-        StreamExecutionEnvironment env = FusionEnvironment.configure(
-                StreamExecutionEnvironment.getExecutionEnvironment(FusionEnvironment.baseConfiguration()),
-                config);
+        // The production entry point: configuration log, broker checks, fresh-start guard.
+        submit(config);
+        StreamExecutionEnvironment env = FusionEnvironment.configure(StreamExecutionEnvironment
+                .getExecutionEnvironment(FusionEnvironment.baseConfiguration()), config);
         KafkaFusionIo io = new KafkaFusionIo(config, true);
         new FusionJob(config, Clock.systemUTC()).build(env, io, io);
         env.execute("secured-" + topics.suffix());
 
         KafkaClientProperties reader = clients("reader", READER_PASSWORD);
         Duration timeout = Duration.ofSeconds(30);
-        List<FusedEvent> fused = CommittedTopicReader.readAll(reader, topics.fused(), FusedEvent.class, timeout);
-        List<DeadLetter> dlq = CommittedTopicReader.readAll(reader, topics.dlq(), DeadLetter.class, timeout);
+        List<FusedEvent> fused =
+                CommittedTopicReader.readAll(reader, topics.fused(), FusedEvent.class, timeout);
+        List<DeadLetter> dlq =
+                CommittedTopicReader.readAll(reader, topics.dlq(), DeadLetter.class, timeout);
         List<DroppedEvent> dropped =
                 CommittedTopicReader.readAll(reader, topics.dropped(), DroppedEvent.class, timeout);
         assertThat(dlq).as("dead letters").isEmpty();
@@ -237,7 +243,8 @@ class SecuredKafkaITCase {
         Accounting.assertExact(scenario.eventIds(), fused, dlq, dropped);
         LOG.info("through SASL_SSL: sent {}, fused {} (from {} events), dlq {}, dropped {}",
                 scenario.records.size(), fused.size(),
-                fused.stream().mapToInt(e -> e.getSourceEventIds().size()).sum(), dlq.size(), dropped.size());
+                fused.stream().mapToInt(e -> e.getSourceEventIds().size()).sum(), dlq.size(),
+                dropped.size());
         assertThat(logged).as("the configuration log line, secrets masked")
                 .anyMatch(line -> line.startsWith("configuration: {")
                         && line.contains("kafka.properties.sasl.jaas.config=******")
@@ -267,9 +274,10 @@ class SecuredKafkaITCase {
         Path log = dir.resolve("produce.log");
         try (CliProcess produce = CliProcess.start(log, List.of("produce",
                 "--config", configFile(dir, "loader", LOADER_PASSWORD).toString(),
-                "--rate", "200", "--duration", "2s", "--entities", "20", "--run-id", topics.suffix()))) {
-            assertThat(produce.awaitExit(Duration.ofSeconds(60))).as("produce's exit code; output:\n"
-                    + produce.output()).isZero();
+                "--rate", "200", "--duration", "2s", "--entities", "20",
+                "--run-id", topics.suffix()))) {
+            assertThat(produce.awaitExit(Duration.ofSeconds(60)))
+                    .as("produce's exit code; output:\n" + produce.output()).isZero();
             String output = produce.output();
             Matcher done = Pattern.compile("done: (\\d+) events").matcher(output);
             assertThat(done.find()).as(output).isTrue();
@@ -288,9 +296,10 @@ class SecuredKafkaITCase {
         grantJob("job", true, true);
         awaitAcls();
         FusionConfig config = config("job", WRONG_PASSWORD);
-        assertThatThrownBy(() -> FusionJobMain.submit(StreamExecutionEnvironment.getExecutionEnvironment(), config))
+        assertThatThrownBy(() -> submit(config))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("refused the credentials in kafka.properties.sasl.jaas.config")
+                .hasMessageContaining(
+                        "refused the credentials in kafka.properties.sasl.jaas.config")
                 .hasMessageContaining("kafka.properties.sasl.mechanism=SCRAM-SHA-512")
                 .satisfies(e -> {
                     for (String secret : SECRETS) {
@@ -300,14 +309,15 @@ class SecuredKafkaITCase {
     }
 
     @Test
-    void aPrincipalWithoutWriteOnTheFusedTopicFailsAtStartNamingTopicAndOperation() throws Exception {
+    void aPrincipalWithoutWriteOnTheFusedTopicFailsAtStartNamingTopicAndOperation()
+            throws Exception {
         grantJob("nowrite", false, true);
         // It may read the fused topic, so the broker tells what it may do there.
-        grant(new ResourcePattern(ResourceType.TOPIC, topics.fused(), PatternType.LITERAL), "nowrite",
+        grant(topic(topics.fused()), "nowrite",
                 AclOperation.READ);
         awaitAcls();
         FusionConfig config = config("nowrite", NO_WRITE_PASSWORD);
-        assertThatThrownBy(() -> FusionJobMain.submit(StreamExecutionEnvironment.getExecutionEnvironment(), config))
+        assertThatThrownBy(() -> submit(config))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("the job's principal is not authorized to WRITE topic "
                         + topics.fused() + " (it may [READ, DESCRIBE]): grant it WRITE");
@@ -318,16 +328,25 @@ class SecuredKafkaITCase {
         grantJob("nowrite", true, false);
         awaitAcls();
         FusionConfig config = config("nowrite", NO_WRITE_PASSWORD);
-        assertThatThrownBy(() -> FusionJobMain.submit(StreamExecutionEnvironment.getExecutionEnvironment(), config))
+        assertThatThrownBy(() -> submit(config))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("the job's principal is not authorized to WRITE transactional ids "
                         + topics.suffix() + "-* (kafka.transactional-id-prefix): grant it WRITE on"
-                        + " TRANSACTIONAL_ID with the prefix " + topics.suffix() + " (pattern type PREFIXED)");
+                        + " TRANSACTIONAL_ID with the prefix " + topics.suffix()
+                        + " (pattern type PREFIXED)");
+    }
+
+    private static void submit(FusionConfig config) throws InterruptedException {
+        FusionJobMain.submit(StreamExecutionEnvironment.getExecutionEnvironment(), config);
+    }
+
+    private static ResourcePattern topic(String name) {
+        return new ResourcePattern(ResourceType.TOPIC, name, PatternType.LITERAL);
     }
 
     private void grantLoader() throws Exception {
         for (String input : List.of(topics.text(), topics.audio(), topics.image())) {
-            grant(new ResourcePattern(ResourceType.TOPIC, input, PatternType.LITERAL), "loader", AclOperation.WRITE);
+            grant(topic(input), "loader", AclOperation.WRITE);
         }
     }
 
@@ -336,28 +355,30 @@ class SecuredKafkaITCase {
      * {@code writeFused}), DESCRIBE_CONFIGS on the dlq, WRITE on its transactional ids if
      * {@code transactionalIds}.
      */
-    private void grantJob(String user, boolean writeFused, boolean transactionalIds) throws Exception {
+    private void grantJob(String user, boolean writeFused, boolean transactionalIds)
+            throws Exception {
         for (String input : List.of(topics.text(), topics.audio(), topics.image())) {
-            grant(new ResourcePattern(ResourceType.TOPIC, input, PatternType.LITERAL), user, AclOperation.READ);
+            grant(topic(input), user, AclOperation.READ);
         }
-        grant(new ResourcePattern(ResourceType.GROUP, "it-" + topics.suffix(), PatternType.LITERAL), user,
-                AclOperation.READ);
+        grant(new ResourcePattern(ResourceType.GROUP, "it-" + topics.suffix(), PatternType.LITERAL),
+                user, AclOperation.READ);
         List<String> outputs = writeFused ? List.of(topics.fused(), topics.dlq(), topics.dropped())
                 : List.of(topics.dlq(), topics.dropped());
         for (String output : outputs) {
-            grant(new ResourcePattern(ResourceType.TOPIC, output, PatternType.LITERAL), user, AclOperation.WRITE);
+            grant(topic(output), user, AclOperation.WRITE);
         }
-        grant(new ResourcePattern(ResourceType.TOPIC, topics.dlq(), PatternType.LITERAL), user,
+        grant(topic(topics.dlq()), user,
                 AclOperation.DESCRIBE_CONFIGS);
         if (transactionalIds) {
-            grant(new ResourcePattern(ResourceType.TRANSACTIONAL_ID, topics.suffix() + "-", PatternType.PREFIXED),
-                    user, AclOperation.WRITE);
+            grant(new ResourcePattern(ResourceType.TRANSACTIONAL_ID, topics.suffix() + "-",
+                    PatternType.PREFIXED), user, AclOperation.WRITE);
         }
     }
 
     private final List<AclBinding> granted = new ArrayList<>();
 
-    private void grant(ResourcePattern resource, String user, AclOperation operation) throws Exception {
+    private void grant(ResourcePattern resource, String user, AclOperation operation)
+            throws Exception {
         AclBinding binding = new AclBinding(resource,
                 new AccessControlEntry("User:" + user, "*", operation, AclPermissionType.ALLOW));
         try (Admin admin = Admin.create(broker.clientProperties())) {
@@ -366,12 +387,12 @@ class SecuredKafkaITCase {
         granted.add(binding);
     }
 
-    /** Waits until the broker's authorizer holds every ACL granted (it applies them from the metadata log). */
+    /** Waits until the broker's authorizer, fed by the metadata log, holds every ACL granted. */
     private void awaitAcls() throws Exception {
         try (Admin admin = Admin.create(broker.clientProperties())) {
-            KafkaJobTestBase.await("the broker to apply " + granted.size() + " ACLs", Duration.ofSeconds(30),
-                    () -> admin.describeAcls(AclBindingFilter.ANY).values().get(10, TimeUnit.SECONDS)
-                            .containsAll(granted));
+            KafkaJobTestBase.await("the broker to apply " + granted.size() + " ACLs",
+                    Duration.ofSeconds(30), () -> admin.describeAcls(AclBindingFilter.ANY).values()
+                            .get(10, TimeUnit.SECONDS).containsAll(granted));
         }
     }
 
@@ -389,7 +410,7 @@ class SecuredKafkaITCase {
         return FusionConfig.of(all);
     }
 
-    /** A configuration file for the launcher's commands: this test's topics, {@code user}'s properties. */
+    /** A configuration file for the launcher: this test's topics, {@code user}'s properties. */
     private Path configFile(Path dir, String user, String password) throws IOException {
         StringBuilder yaml = new StringBuilder("kafka:\n  bootstrap-servers: ")
                 .append(broker.bootstrapServers(LISTENER)).append("\n  topics:\n");
@@ -398,7 +419,8 @@ class SecuredKafkaITCase {
                         .append(value).append('\n'));
         yaml.append("  properties:\n");
         securityProperties(user, password).forEach((key, value) ->
-                yaml.append("    ").append(key).append(": '").append(value.replace("'", "''")).append("'\n"));
+                yaml.append("    ").append(key).append(": '").append(value.replace("'", "''"))
+                        .append("'\n"));
         Path file = dir.resolve(user + ".yaml");
         Files.writeString(file, yaml.toString(), StandardCharsets.UTF_8);
         return file;
@@ -411,14 +433,15 @@ class SecuredKafkaITCase {
     }
 
     private static KafkaClientProperties clients(String user, String password) {
-        return KafkaClientProperties.of(broker.bootstrapServers(LISTENER), securityProperties(user, password));
+        return KafkaClientProperties.of(broker.bootstrapServers(LISTENER),
+                securityProperties(user, password));
     }
 
     private static Map<String, String> securityProperties(String user, String password) {
         return Map.of("security.protocol", "SASL_SSL",
                 "sasl.mechanism", "SCRAM-SHA-512",
-                "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required"
-                        + " username=\"" + user + "\" password=\"" + password + "\";",
+                "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule"
+                        + " required username=\"" + user + "\" password=\"" + password + "\";",
                 "ssl.truststore.type", "PKCS12",
                 "ssl.truststore.location", truststore.toString(),
                 "ssl.truststore.password", STORE_PASSWORD,
@@ -439,10 +462,11 @@ class SecuredKafkaITCase {
                 new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password);
     }
 
-    /** Waits until {@code user} can log in over SASL_SSL: credentials reach the broker from the metadata log. */
+    /** Waits until {@code user} can log in: credentials reach the broker by the metadata log. */
     private static void awaitLogin(String user, String password) throws Exception {
         try (Admin admin = Admin.create(clients(user, password).properties())) {
-            KafkaJobTestBase.await("the broker to accept " + user + "'s credentials", Duration.ofSeconds(30), () -> {
+            KafkaJobTestBase.await("the broker to accept " + user + "'s credentials",
+                    Duration.ofSeconds(30), () -> {
                 try {
                     admin.describeCluster().nodes().get(10, TimeUnit.SECONDS);
                     return true;

@@ -21,7 +21,8 @@ final class OptionsCommand {
             out.printf("  %-32s default %s%n", option.key(), def);
             out.printf("  %-32s %s%n%n", "", FusionOptions.describe(option));
         }
-        out.printf("  %-32s (any number, no default)%n", FusionOptions.KAFKA_PROPERTIES_PREFIX + "<name>");
+        out.printf("  %-32s (any number, no default)%n",
+                FusionOptions.KAFKA_PROPERTIES_PREFIX + "<name>");
         out.printf("  %-32s %s%n", "", FusionOptions.KAFKA_PROPERTIES_DESCRIPTION);
     }
 }

@@ -60,7 +60,8 @@ final class TailCommand {
         // A group of its own, so that a tail never takes partitions from another reader.
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "fusion-tail-" + UUID.randomUUID());
         KafkaClientProperties.override(props, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                args.flag("from-beginning") ? "earliest" : "latest", "tail starts where --from-beginning says");
+                args.flag("from-beginning") ? "earliest" : "latest",
+                "tail starts where --from-beginning says");
         AtomicBoolean running = new AtomicBoolean(true);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> running.set(false), "tail-stop"));
         Printer printer = new Printer(config);

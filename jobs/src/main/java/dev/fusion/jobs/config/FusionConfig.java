@@ -112,8 +112,8 @@ public final class FusionConfig implements Serializable {
             }
             out.put(option.key(), v == null ? "" : v.toString());
         }
-        kafkaProperties().forEach((name, value) ->
-                out.put(KafkaClientProperties.PREFIX + name, KafkaClientProperties.display(name, value)));
+        kafkaProperties().forEach((name, value) -> out.put(KafkaClientProperties.PREFIX + name,
+                KafkaClientProperties.display(name, value)));
         return out;
     }
 

@@ -288,12 +288,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort);
         StringBuilder listeners = new StringBuilder(CLIENT_LISTENER + "://" + bindHost + ":" + port
                 + "," + CONTROLLER_LISTENER + "://localhost:" + controllerPort);
-        StringBuilder advertised = new StringBuilder(CLIENT_LISTENER + "://" + advertisedHost + ":" + port);
-        StringBuilder protocols = new StringBuilder(CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER
-                + ":PLAINTEXT");
+        StringBuilder advertised =
+                new StringBuilder(CLIENT_LISTENER + "://" + advertisedHost + ":" + port);
+        StringBuilder protocols = new StringBuilder(
+                CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         extraListeners.forEach((name, protocol) -> {
             int extraPort = extraPorts.get(name);
-            listeners.append(',').append(name).append("://").append(bindHost).append(':').append(extraPort);
+            listeners.append(',').append(name).append("://").append(bindHost).append(':')
+                    .append(extraPort);
             advertised.append(',').append(name).append("://").append(advertisedHost).append(':')
                     .append(extraPort);
             protocols.append(',').append(name).append(':').append(protocol);

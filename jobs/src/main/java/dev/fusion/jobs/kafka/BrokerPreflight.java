@@ -85,7 +85,8 @@ public final class BrokerPreflight {
             return new ConfigException("the Kafka cluster at " + at + " refused the credentials in "
                     + KafkaClientProperties.PREFIX + SaslConfigs.SASL_JAAS_CONFIG + " ("
                     + KafkaClientProperties.PREFIX + SaslConfigs.SASL_MECHANISM + "="
-                    + clients.user().getOrDefault(SaslConfigs.SASL_MECHANISM, "GSSAPI") + "): " + detail);
+                    + clients.user().getOrDefault(SaslConfigs.SASL_MECHANISM, "GSSAPI") + "): "
+                    + detail);
         }
         if (cause instanceof SslAuthenticationException) {
             return new ConfigException("TLS with the Kafka cluster at " + at + " failed: check "
@@ -102,9 +103,10 @@ public final class BrokerPreflight {
             FusionConfig config, Collection<String> topics) throws InterruptedException {
         Set<String> outputs = Set.of(config.get(FusionOptions.TOPIC_FUSED),
                 config.get(FusionOptions.TOPIC_DLQ), config.get(FusionOptions.TOPIC_DROPPED));
-        Map<String, KafkaFuture<TopicDescription>> described = admin.admin()
-                .describeTopics(topics, new DescribeTopicsOptions().includeAuthorizedOperations(true))
-                .topicNameValues();
+        DescribeTopicsOptions withOperations =
+                new DescribeTopicsOptions().includeAuthorizedOperations(true);
+        Map<String, KafkaFuture<TopicDescription>> described =
+                admin.admin().describeTopics(topics, withOperations).topicNameValues();
         List<String> missing = new ArrayList<>();
         for (String topic : topics) {
             TopicDescription d;
@@ -116,16 +118,19 @@ public final class BrokerPreflight {
                     continue;
                 }
                 if (e.getCause() instanceof TopicAuthorizationException) {
-                    AclOperation needed = outputs.contains(topic) ? AclOperation.WRITE : AclOperation.READ;
+                    AclOperation needed =
+                            outputs.contains(topic) ? AclOperation.WRITE : AclOperation.READ;
                     throw new ConfigException("the job's principal is not authorized to " + needed
-                            + " topic " + topic + " (it may not even DESCRIBE it): grant it " + needed
+                            + " topic " + topic + " (it may not even DESCRIBE it): grant it "
+                            + needed
                             + ", or use a principal that has it (" + KafkaClientProperties.PREFIX
                             + SaslConfigs.SASL_JAAS_CONFIG + ")");
                 }
                 throw new ConfigException("cannot describe topic " + topic + ": "
                         + clients.redact(String.valueOf(e.getCause().getMessage())), e.getCause());
             } catch (TimeoutException e) {
-                throw new ConfigException("cannot describe topic " + topic + " within " + TIMEOUT, e);
+                throw new ConfigException("cannot describe topic " + topic + " within " + TIMEOUT,
+                        e);
             }
             if (outputs.contains(topic)) {
                 requireOperation(d.authorizedOperations(), AclOperation.WRITE, "topic " + topic);
@@ -143,8 +148,8 @@ public final class BrokerPreflight {
         }
     }
 
-    private static void checkGroup(TopicAdmin admin, KafkaClientProperties clients, FusionConfig config)
-            throws InterruptedException {
+    private static void checkGroup(TopicAdmin admin, KafkaClientProperties clients,
+            FusionConfig config) throws InterruptedException {
         String group = config.get(FusionOptions.GROUP_ID);
         String what = "consumer group " + group + " (" + FusionOptions.GROUP_ID.key() + ")";
         ConsumerGroupDescription d;
@@ -182,8 +187,9 @@ public final class BrokerPreflight {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TransactionalIdAuthorizationException) {
                 throw new ConfigException("the job's principal is not authorized to WRITE"
-                        + " transactional ids " + prefix + "-* (" + FusionOptions.TRANSACTIONAL_ID_PREFIX.key()
-                        + "): grant it WRITE on TRANSACTIONAL_ID with the prefix " + prefix
+                        + " transactional ids " + prefix + "-* ("
+                        + FusionOptions.TRANSACTIONAL_ID_PREFIX.key() + "): grant it WRITE on"
+                        + " TRANSACTIONAL_ID with the prefix " + prefix
                         + " (pattern type PREFIXED)");
             }
             if (!(e.getCause() instanceof TransactionalIdNotFoundException)) {
@@ -200,7 +206,8 @@ public final class BrokerPreflight {
     /** Fails unless {@code operation} is authorized; null means the broker did not say. */
     private static void requireOperation(Set<AclOperation> authorized, AclOperation operation,
             String resource) {
-        if (authorized == null || authorized.contains(operation) || authorized.contains(AclOperation.ALL)) {
+        if (authorized == null || authorized.contains(operation)
+                || authorized.contains(AclOperation.ALL)) {
             return;
         }
         throw new ConfigException("the job's principal is not authorized to " + operation + " "
@@ -253,8 +260,8 @@ public final class BrokerPreflight {
                             FusionOptions.TRANSACTION_TIMEOUT.key());
                     return;
                 }
-                throw new ConfigException("cannot read broker " + node.idString() + "'s configuration: "
-                        + admin.redact(String.valueOf(e)), e);
+                throw new ConfigException("cannot read broker " + node.idString()
+                        + "'s configuration: " + admin.redact(String.valueOf(e)), e);
             }
             ConfigEntry max = configs.get(broker).get("transaction.max.timeout.ms");
             if (max != null && max.value() != null && timeout.toMillis() > Long.parseLong(max.value())) {

@@ -57,8 +57,10 @@ public final class CheckedProducer implements AutoCloseable {
         props.putAll(properties);
         String why = "a checked producer loses no record";
         KafkaClientProperties.override(props, ProducerConfig.ACKS_CONFIG, "all", why);
-        KafkaClientProperties.override(props, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true", why);
-        KafkaClientProperties.override(props, ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1",
+        KafkaClientProperties.override(props, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                why);
+        KafkaClientProperties.override(props,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1",
                 why + ": with more in flight, Kafka 4.2 can lose records of a new partition");
         producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }

@@ -31,8 +31,8 @@ public final class CommittedTopicReader {
     }
 
     /** As {@link #readAll(String, String, Class, Duration)}, with the user's client properties. */
-    public static <T extends SpecificRecord> List<T> readAll(KafkaClientProperties clients, String topic,
-            Class<T> type, Duration timeout) {
+    public static <T extends SpecificRecord> List<T> readAll(KafkaClientProperties clients,
+            String topic, Class<T> type, Duration timeout) {
         SingleObjectCodec<T> codec = SingleObjectCodec.forSpecific(type);
         List<T> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : readRaw(clients, topic, timeout)) {
@@ -56,8 +56,8 @@ public final class CommittedTopicReader {
     public static List<ConsumerRecord<byte[], byte[]>> readRaw(KafkaClientProperties clients,
             String topic, Duration timeout) {
         Properties props = clients.properties();
-        KafkaClientProperties.override(props, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                "only committed output is read");
+        KafkaClientProperties.override(props, ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed", "only committed output is read");
         // Assigned partitions and no group: auto-commit would have nowhere to commit.
         KafkaClientProperties.override(props, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
                 "the reader has no consumer group");

@@ -36,7 +36,8 @@ public final class KafkaClientProperties implements Serializable {
     /** What a secret's value is shown as. */
     public static final String MASK = "******";
 
-    private static final Set<String> SECRET_WORDS = Set.of("password", "secret", "jaas", "token", "key");
+    private static final Set<String> SECRET_WORDS =
+            Set.of("password", "secret", "jaas", "token", "key");
     /** Properties that are declared options of their own: one place for each setting. */
     private static final Map<String, String> DECLARED = Map.of(
             "bootstrap.servers", FusionOptions.BOOTSTRAP_SERVERS.key(),
@@ -76,7 +77,7 @@ public final class KafkaClientProperties implements Serializable {
         return new KafkaClientProperties(bootstrapServers, user);
     }
 
-    /** Clients of an unsecured cluster with no properties of the user's (tests, the embedded broker). */
+    /** Clients of an unsecured cluster, with no properties of the user's (tests, demo broker). */
     public static KafkaClientProperties plain(String bootstrapServers) {
         return new KafkaClientProperties(bootstrapServers, Map.of());
     }
@@ -117,8 +118,8 @@ public final class KafkaClientProperties implements Serializable {
         Object previous = props.put(key, value);
         if (previous != null && !previous.toString().equals(value)
                 && LOGGED_OVERRIDES.add(key + "=" + previous + "->" + value)) {
-            LOG.warn("{}{}={} overridden with {}: {}", PREFIX, key, display(key, previous.toString()),
-                    display(key, value), why);
+            LOG.warn("{}{}={} overridden with {}: {}", PREFIX, key,
+                    display(key, previous.toString()), display(key, value), why);
         }
     }
 
@@ -131,15 +132,17 @@ public final class KafkaClientProperties implements Serializable {
             String name = e.getKey();
             String value = e.getValue().strip().toLowerCase(Locale.ROOT);
             if (name.isEmpty()) {
-                throw new ConfigException("'" + PREFIX + "' needs a Kafka client property name after it");
+                throw new ConfigException(
+                        "'" + PREFIX + "' needs a Kafka client property name after it");
             }
             if (DECLARED.containsKey(name)) {
                 throw new ConfigException(PREFIX + name + " is not passed through: set "
                         + DECLARED.get(name) + " instead");
             }
             if (name.equals("isolation.level") && !value.equals("read_committed")) {
-                throw new ConfigException(PREFIX + name + "=" + e.getValue() + " would let records of"
-                        + " aborted transactions in and break exactly-once; the job reads read_committed");
+                throw new ConfigException(PREFIX + name + "=" + e.getValue() + " would let records"
+                        + " of aborted transactions in and break exactly-once; the job reads"
+                        + " read_committed");
             }
             if (name.equals("enable.idempotence") && !value.equals("true")) {
                 throw new ConfigException(PREFIX + name + "=" + e.getValue() + " would break"
@@ -152,7 +155,7 @@ public final class KafkaClientProperties implements Serializable {
         }
     }
 
-    /** Whether a property's value is a secret: its name has password, secret, jaas, token or key. */
+    /** Whether a property's value is secret: its name has password, secret, jaas, token or key. */
     public static boolean isSecret(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
         for (String word : SECRET_WORDS) {

@@ -57,8 +57,8 @@ public final class KafkaIo {
         KafkaClientProperties clients = KafkaClientProperties.of(config);
         Properties props = clients.properties();
         // KafkaSource does not set it: without it, aborted upstream transactions leak in.
-        KafkaClientProperties.override(props, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                "without it, records of aborted upstream transactions leak in");
+        KafkaClientProperties.override(props, ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed", "without it, records of aborted upstream transactions leak in");
         KafkaClientProperties.override(props, "commit.offsets.on.checkpoint", "true",
                 "the committed offsets are how a stateless start over earlier progress is caught");
         KafkaSourceBuilder<RawRecord> builder = KafkaSource.<RawRecord>builder()

@@ -90,7 +90,7 @@ public final class TopicAdmin implements AutoCloseable {
         return missing.toString().trim();
     }
 
-    /** {@code text} without the secrets of this client's properties ({@link KafkaClientProperties#redact}). */
+    /** {@code text} without this client's secrets ({@link KafkaClientProperties#redact}). */
     public String redact(String text) {
         return clients.redact(String.valueOf(text));
     }

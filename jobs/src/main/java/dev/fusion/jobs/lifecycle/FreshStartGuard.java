@@ -76,7 +76,8 @@ public final class FreshStartGuard {
             return topics;
         } catch (ExecutionException | TimeoutException e) {
             throw new ConfigException("cannot read the committed offsets of consumer group '" + group
-                    + "' (" + FusionOptions.GROUP_ID.key() + "): " + clients.redact(String.valueOf(e)), e);
+                    + "' (" + FusionOptions.GROUP_ID.key() + "): "
+                    + clients.redact(String.valueOf(e)), e);
         }
     }
 }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@code kafka.properties.*} reach every client, with the job's guarantees kept and secrets masked. */
+/** {@code kafka.properties.*} reach every client, the job's guarantees kept and secrets masked. */
 class KafkaClientPropertiesTest {
 
     private static final String JAAS = "org.apache.kafka.common.security.scram.ScramLoginModule"
@@ -54,7 +54,8 @@ class KafkaClientPropertiesTest {
 
     @Test
     void theJobsSourcesAndSinksGetThemWithTheirOwnGuarantees() throws Exception {
-        FusionConfig config = FusionConfig.of(with(SECURED, "kafka.properties.max.request.size", "2097152"));
+        FusionConfig config =
+                FusionConfig.of(with(SECURED, "kafka.properties.max.request.size", "2097152"));
         KafkaIo io = new KafkaIo(config, true);
         Properties source = field(io.source("in"), KafkaSource.class, "props");
         assertThat(source).containsEntry("security.protocol", "SASL_SSL")
@@ -62,14 +63,13 @@ class KafkaClientPropertiesTest {
                 .containsEntry("isolation.level", "read_committed")
                 .containsEntry("group.id", "fusion-job")
                 .containsEntry("bootstrap.servers", "broker:9093");
-        Properties sink = field(io.sink(FusedEvent.class, "out", e -> null, "fused"), KafkaSink.class,
-                "kafkaProducerConfig");
+        Properties sink = producerConfig(io.sink(FusedEvent.class, "out", e -> null, "fused"));
         assertThat(sink).containsEntry("security.protocol", "SASL_SSL")
                 .containsEntry("ssl.truststore.location", "/etc/kafka/truststore.p12")
                 .containsEntry("transaction.timeout.ms", "300000")
                 .containsEntry("max.request.size", "2097152");
         // The user's larger max.request.size stands on the dead-letter sink too.
-        Properties dlq = field(io.deadLetterSink("dlq", d -> null), KafkaSink.class, "kafkaProducerConfig");
+        Properties dlq = producerConfig(io.deadLetterSink("dlq", d -> null));
         assertThat(dlq).containsEntry("max.request.size", "2097152")
                 .containsEntry("sasl.mechanism", "SCRAM-SHA-512");
     }
@@ -83,16 +83,14 @@ class KafkaClientPropertiesTest {
             KafkaIo io = new KafkaIo(config, true);
             io.deadLetterSink("dlq", d -> null);
             io.deadLetterSink("dlq", d -> null);
-            Properties fused = field(io.sink(FusedEvent.class, "out", e -> null, "fused"),
-                    KafkaSink.class, "kafkaProducerConfig");
+            Properties fused = producerConfig(io.sink(FusedEvent.class, "out", e -> null, "fused"));
             assertThat(fused).containsEntry("max.request.size", "1000");
-            Properties dlq = field(io.deadLetterSink("dlq", d -> null), KafkaSink.class,
-                    "kafkaProducerConfig");
+            Properties dlq = producerConfig(io.deadLetterSink("dlq", d -> null));
             assertThat(dlq).containsEntry("max.request.size", String.valueOf(1 << 20));
         });
         assertThat(logged).containsExactly("kafka.properties.max.request.size=1000 overridden with"
-                + " 1048576: the dead-letter sink must hold the largest dead letter dlq.max-value-bytes"
-                + " and dlq.max-key-bytes allow");
+                + " 1048576: the dead-letter sink must hold the largest dead letter"
+                + " dlq.max-value-bytes and dlq.max-key-bytes allow");
     }
 
     @ParameterizedTest(name = "{0}={1}")
@@ -101,11 +99,11 @@ class KafkaClientPropertiesTest {
             "enable.idempotence, false, would break exactly-once",
             "acks, 1, would break exactly-once",
             "group.id, other, 'is not passed through: set kafka.group-id instead'",
-            "bootstrap.servers, other:9092, 'is not passed through: set kafka.bootstrap-servers instead'",
+            "bootstrap.servers, x:9092, 'is not passed through: set kafka.bootstrap-servers instead'",
             "transactional.id, x, 'is not passed through: set kafka.transactional-id-prefix instead'",
-            "transaction.timeout.ms, 1000, 'is not passed through: set kafka.transaction-timeout instead'"})
-    void valuesThatBreakExactlyOnceOrDuplicateAnOptionAreRefusedNamingTheKey(String name, String value,
-            String why) {
+            "transaction.timeout.ms, 1, 'is not passed through: set kafka.transaction-timeout instead'"})
+    void valuesThatBreakExactlyOnceOrDuplicateAnOptionAreRefusedNamingTheKey(String name,
+            String value, String why) {
         assertThatThrownBy(() -> FusionConfig.of(Map.of("kafka.properties." + name, value)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("kafka.properties." + name)
@@ -114,7 +112,8 @@ class KafkaClientPropertiesTest {
 
     @Test
     void theSafeValuesOfGuardedPropertiesAreAccepted() {
-        FusionConfig config = FusionConfig.of(Map.of("kafka.properties.isolation.level", "read_committed",
+        FusionConfig config = FusionConfig.of(Map.of(
+                "kafka.properties.isolation.level", "read_committed",
                 "kafka.properties.enable.idempotence", "true", "kafka.properties.acks", "all"));
         assertThat(config.kafkaProperties()).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "isolation.level", "read_committed", "enable.idempotence", "true", "acks", "all"));
@@ -124,7 +123,8 @@ class KafkaClientPropertiesTest {
     void unknownKeysOutsideTheFamilyAreStillRefused() {
         assertThatThrownBy(() -> FusionConfig.of(Map.of("kafka.property.security.protocol", "SSL")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("unknown configuration key 'kafka.property.security.protocol'");
+                .hasMessageStartingWith(
+                        "unknown configuration key 'kafka.property.security.protocol'");
         assertThatThrownBy(() -> FusionConfig.of(Map.of("kafka.properties.", "x")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("'kafka.properties.' needs a Kafka client property name");
@@ -140,7 +140,8 @@ class KafkaClientPropertiesTest {
         Map<String, String> effective = FusionConfig.of(secrets).effective();
         assertThat(effective).containsEntry("kafka.properties.security.protocol", "SASL_SSL")
                 .containsEntry("kafka.properties.client.id", "fusion")
-                .containsEntry("kafka.properties.ssl.truststore.location", "/etc/kafka/truststore.p12")
+                .containsEntry("kafka.properties.ssl.truststore.location",
+                        "/etc/kafka/truststore.p12")
                 .containsEntry("kafka.properties.sasl.jaas.config", "******")
                 .containsEntry("kafka.properties.ssl.truststore.password", "******")
                 .containsEntry("kafka.properties.ssl.key.password", "******")
@@ -148,7 +149,8 @@ class KafkaClientPropertiesTest {
                 .containsEntry("kafka.properties.sasl.oauthbearer.token.endpoint.url", "******")
                 .containsEntry("kafka.properties.some.secret.thing", "******");
         String dump = effective.toString();
-        for (String secret : List.of("s3cr3t-pw", "trust-pw", "key-pw", "PEM-KEY", "shh", "ScramLoginModule")) {
+        for (String secret : List.of("s3cr3t-pw", "trust-pw", "key-pw", "PEM-KEY", "shh",
+                "ScramLoginModule")) {
             assertThat(dump).doesNotContain(secret);
         }
     }
@@ -179,6 +181,10 @@ class KafkaClientPropertiesTest {
         return out;
     }
 
+    private static Properties producerConfig(KafkaSink<?> sink) throws Exception {
+        return field(sink, KafkaSink.class, "kafkaProducerConfig");
+    }
+
     private static Properties field(Object target, Class<?> type, String name) throws Exception {
         Field f = type.getDeclaredField(name);
         f.setAccessible(true);
@@ -189,7 +195,8 @@ class KafkaClientPropertiesTest {
     private static List<String> captureWarnings(ThrowingRunnable body) {
         List<String> messages = new ArrayList<>();
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        AbstractAppender appender = new AbstractAppender("capture", null, null, true, Property.EMPTY_ARRAY) {
+        AbstractAppender appender = new AbstractAppender("capture", null, null, true,
+                Property.EMPTY_ARRAY) {
             @Override
             public void append(LogEvent event) {
                 if (event.getLevel() == Level.WARN
