@@ -70,6 +70,14 @@ final class CliProcess implements AutoCloseable {
         throw new AssertionError("no line matching '" + regex + "' within " + timeout + ":\n" + output());
     }
 
+    /** Waits for the process to exit by itself and returns its exit code; fails after a timeout. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("the process did not exit within " + timeout);
+        }
+        return process.exitValue();
+    }
+
     /** SIGKILL, as {@code kill -9}: no shutdown hook runs. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -30,7 +30,8 @@ final class ProduceCommand {
                 SyntheticLoad.Settings.modalityIndex(args.get("corrupt", "none")),
                 args.duration("corrupt-at", Duration.ZERO).toMillis(),
                 args.get("run-id", SyntheticLoad.Settings.newRunId()));
-        SyntheticLoad load = new SyntheticLoad(settings, SyntheticDistribution.bundled());
+        SyntheticLoad load = new SyntheticLoad(settings, SyntheticDistribution.bundled(),
+                config.kafkaProperties());
         Thread producer = new Thread(load, "synthetic-producer");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             load.stop();

@@ -4,6 +4,7 @@ import dev.fusion.jobs.FusionJob;
 import dev.fusion.jobs.FusionJobMain;
 import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.jobs.config.FusionOptions;
+import dev.fusion.jobs.kafka.KafkaClientProperties;
 import dev.fusion.jobs.kafka.TopicAdmin;
 import dev.fusion.jobs.lifecycle.LocalState;
 import dev.fusion.jobs.lifecycle.Snapshot;
@@ -48,7 +49,7 @@ final class RunCommand {
                     + " kafka.bootstrap-servers=host:port)");
         }
         if (args.flag("create-topics")) {
-            try (TopicAdmin admin = new TopicAdmin(config.get(FusionOptions.BOOTSTRAP_SERVERS))) {
+            try (TopicAdmin admin = new TopicAdmin(KafkaClientProperties.of(config))) {
                 admin.createTopics(BrokerCommand.topicPartitions(config, args.intValue("partitions", 2)),
                         Duration.ofSeconds(30));
             }

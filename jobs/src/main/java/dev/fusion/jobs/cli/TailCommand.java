@@ -2,6 +2,7 @@ package dev.fusion.jobs.cli;
 
 import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.jobs.config.FusionOptions;
+import dev.fusion.jobs.kafka.KafkaClientProperties;
 import dev.fusion.schemas.DeadLetter;
 import dev.fusion.schemas.DroppedEvent;
 import dev.fusion.schemas.FusedEvent;
@@ -15,6 +16,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
@@ -52,12 +54,14 @@ final class TailCommand {
                     + which + "'");
         }
         long max = args.intValue("max", Integer.MAX_VALUE);
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties props = KafkaClientProperties.of(bootstrap, config).withDefaults(Map.of(
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"));
+        // A group of its own, so that a tail never takes partitions from another reader.
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "fusion-tail-" + UUID.randomUUID());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, args.flag("from-beginning") ? "earliest" : "latest");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        KafkaClientProperties.override(props, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                args.flag("from-beginning") ? "earliest" : "latest",
+                "tail starts where --from-beginning says");
         AtomicBoolean running = new AtomicBoolean(true);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> running.set(false), "tail-stop"));
         Printer printer = new Printer(config);

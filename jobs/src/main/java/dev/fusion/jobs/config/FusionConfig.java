@@ -3,6 +3,7 @@ package dev.fusion.jobs.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.fusion.jobs.kafka.KafkaClientProperties;
 import dev.fusion.models.runtime.Device;
 import dev.fusion.models.runtime.RuntimeOptions;
 import dev.fusion.operators.decode.DeadLetters;
@@ -95,7 +96,24 @@ public final class FusionConfig implements Serializable {
         return config;
     }
 
-    /** Every option with its effective value, sorted by key, for the start-up log. */
+    /**
+     * The Kafka client properties given as {@code kafka.properties.<name>}, by {@code <name>};
+     * every client the project makes gets them ({@link KafkaClientProperties}).
+     */
+    public Map<String, String> kafkaProperties() {
+        Map<String, String> out = new TreeMap<>();
+        values.forEach((key, value) -> {
+            if (key.startsWith(KafkaClientProperties.PREFIX)) {
+                out.put(key.substring(KafkaClientProperties.PREFIX.length()), value);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Every option with its effective value, and every {@code kafka.properties.*} given, sorted
+     * by key, for the start-up log; secrets ({@link KafkaClientProperties#isSecret}) are masked.
+     */
     public Map<String, String> effective() {
         Map<String, String> out = new TreeMap<>();
         for (ConfigOption<?> option : FusionOptions.all()) {
@@ -105,6 +123,8 @@ public final class FusionConfig implements Serializable {
             }
             out.put(option.key(), v == null ? "" : v.toString());
         }
+        kafkaProperties().forEach((name, value) -> out.put(KafkaClientProperties.PREFIX + name,
+                KafkaClientProperties.display(name, value)));
         return out;
     }
 
@@ -177,7 +197,7 @@ public final class FusionConfig implements Serializable {
                 throw new ConfigException("configuration key '" + key + "' was removed: "
                         + REMOVED_KEYS.get(key));
             }
-            if (!KNOWN_KEYS.contains(key)) {
+            if (!KNOWN_KEYS.contains(key) && !key.startsWith(KafkaClientProperties.PREFIX)) {
                 throw new ConfigException("unknown configuration key '" + key + "'" + suggestion(key)
                         + "; run './fusion options' to list every key");
             }
@@ -185,6 +205,7 @@ public final class FusionConfig implements Serializable {
         for (ConfigOption<?> option : FusionOptions.all()) {
             get(option);
         }
+        KafkaClientProperties.validate(kafkaProperties());
         atLeast(FusionOptions.PARALLELISM, 1);
         atLeast(FusionOptions.BATCH_SIZE, 1);
         atLeast(FusionOptions.INTRA_OP_THREADS, 1);

@@ -75,6 +75,22 @@ public final class FusionOptions {
                     + " the broker's transaction.max.timeout.ms (15 min by default) and must exceed"
                     + " the checkpoint interval.");
 
+    /**
+     * The family of pass-through Kafka client properties: {@code kafka.properties.<name>} is
+     * given as {@code <name>} to every Kafka client the project makes.
+     */
+    public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
+
+    /** What {@link #KAFKA_PROPERTIES_PREFIX} does, for {@code ./fusion options}. */
+    public static final String KAFKA_PROPERTIES_DESCRIPTION = "Any Kafka client property, given to"
+            + " every Kafka client of the job and the launcher (sources, sinks, admin clients,"
+            + " start-up checks, produce, tail): security.protocol, sasl.*, ssl.*, client.id,"
+            + " tuning. Values of names with password, secret, jaas, token or key are shown as"
+            + " ******. Refused: bootstrap.servers, group.id, transactional.id and"
+            + " transaction.timeout.ms (set their kafka.* option), and values that break"
+            + " exactly-once (isolation.level other than read_committed, enable.idempotence=false,"
+            + " acks other than all).";
+
     // ---- Job ----
 
     public static final ConfigOption<String> JOB_NAME = key("job.name")

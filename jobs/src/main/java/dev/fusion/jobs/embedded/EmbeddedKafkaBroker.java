@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
@@ -60,6 +61,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Path dataDir;
     private final boolean removeDataOnClose;
     private final Map<String, String> brokerProperties;
+    /** Extra client listeners: name to security protocol. */
+    private final Map<String, String> extraListeners;
+    private final Map<String, Integer> extraPorts = new LinkedHashMap<>();
     private final boolean portPicked;
     private int port;
     private boolean startedOnce;
@@ -72,6 +76,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         this.dataDir = dataDir;
         this.removeDataOnClose = removeDataOnClose;
         this.brokerProperties = Map.copyOf(b.brokerProperties);
+        this.extraListeners = new LinkedHashMap<>(b.extraListeners);
         this.portPicked = b.port == 0;
         this.port = b.port;
     }
@@ -107,8 +112,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private int port;
         private Path dataDir;
         private final Map<String, String> brokerProperties = new LinkedHashMap<>();
+        private final Map<String, String> extraListeners = new LinkedHashMap<>();
 
         private Builder() {
+        }
+
+        /**
+         * One more client listener, {@code name} with {@code securityProtocol} (such as
+         * {@code SASL_SSL}), on a free port of the same host, kept across restarts; its settings
+         * ({@code listener.name.<name>.*}, {@code sasl.enabled.mechanisms}) go in
+         * {@link #brokerProperties}. The PLAINTEXT listener stays, for the broker itself.
+         */
+        public Builder listener(String name, String securityProtocol) {
+            String upper = name.toUpperCase(Locale.ROOT);
+            if (upper.equals(CLIENT_LISTENER) || upper.equals(CONTROLLER_LISTENER)) {
+                throw new IllegalArgumentException("listener name " + name + " is taken");
+            }
+            extraListeners.put(upper, Objects.requireNonNull(securityProtocol, "securityProtocol"));
+            return this;
         }
 
         /**
@@ -206,6 +227,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             while (controllerPort == port) {
                 controllerPort = freePort("localhost");
             }
+            if (!startedOnce) {
+                for (String name : extraListeners.keySet()) {
+                    int p = freePort(bindHost);
+                    while (p == port || p == controllerPort || extraPorts.containsValue(p)) {
+                        p = freePort(bindHost);
+                    }
+                    extraPorts.put(name, p);
+                }
+            }
             KafkaConfig config = new KafkaConfig(serverProperties(controllerPort), false);
             formatIfNeeded();
             KafkaRaftServer s = new KafkaRaftServer(config, Time.SYSTEM);
@@ -256,11 +286,23 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("node.id", String.valueOf(NODE_ID));
         // A static single-voter quorum: the controller's port may change between restarts.
         p.put("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort);
-        p.put("listeners", CLIENT_LISTENER + "://" + bindHost + ":" + port + ","
-                + CONTROLLER_LISTENER + "://localhost:" + controllerPort);
-        p.put("advertised.listeners", CLIENT_LISTENER + "://" + advertisedHost + ":" + port);
-        p.put("listener.security.protocol.map",
+        StringBuilder listeners = new StringBuilder(CLIENT_LISTENER + "://" + bindHost + ":" + port
+                + "," + CONTROLLER_LISTENER + "://localhost:" + controllerPort);
+        StringBuilder advertised =
+                new StringBuilder(CLIENT_LISTENER + "://" + advertisedHost + ":" + port);
+        StringBuilder protocols = new StringBuilder(
                 CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        extraListeners.forEach((name, protocol) -> {
+            int extraPort = extraPorts.get(name);
+            listeners.append(',').append(name).append("://").append(bindHost).append(':')
+                    .append(extraPort);
+            advertised.append(',').append(name).append("://").append(advertisedHost).append(':')
+                    .append(extraPort);
+            protocols.append(',').append(name).append(':').append(protocol);
+        });
+        p.put("listeners", listeners.toString());
+        p.put("advertised.listeners", advertised.toString());
+        p.put("listener.security.protocol.map", protocols.toString());
         p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("inter.broker.listener.name", CLIENT_LISTENER);
         p.put("log.dirs", dataDir.toString());
@@ -312,6 +354,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** host:port list for clients. */
     public String bootstrapServers() {
         return advertisedHost + ":" + port;
+    }
+
+    /** host:port of the extra client listener {@code name} ({@link Builder#listener}). */
+    public String bootstrapServers(String listener) {
+        Integer extraPort = extraPorts.get(listener.toUpperCase(Locale.ROOT));
+        if (extraPort == null) {
+            throw new IllegalArgumentException("no listener " + listener + "; the broker has "
+                    + extraPorts.keySet());
+        }
+        return advertisedHost + ":" + extraPort;
     }
 
     /** Client properties that reach this broker. */

@@ -28,24 +28,40 @@ public final class CheckedProducer implements AutoCloseable {
     private long acknowledged;
 
     public CheckedProducer(String bootstrapServers) {
-        this(bootstrapServers, Map.of());
+        this(KafkaClientProperties.plain(bootstrapServers), Map.of());
+    }
+
+    /** A producer with the user's client properties ({@code kafka.properties.*}). */
+    public CheckedProducer(KafkaClientProperties clients) {
+        this(clients, Map.of());
     }
 
     /**
-     * A producer with {@code properties} (such as a larger {@code max.request.size}) set over its
-     * own settings; the ones that keep it from losing records (acks, idempotence, one request in
-     * flight) cannot be overridden.
+     * A producer of an unsecured cluster with {@code properties} (such as a larger
+     * {@code max.request.size}) set over its own settings.
      */
     public CheckedProducer(String bootstrapServers, Map<String, String> properties) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        this(KafkaClientProperties.plain(bootstrapServers), properties);
+    }
+
+    /**
+     * A producer with the user's client properties and then {@code properties} over its own
+     * defaults; the settings that keep it from losing records (acks, idempotence, one request in
+     * flight) overrule both.
+     */
+    public CheckedProducer(KafkaClientProperties clients, Map<String, String> properties) {
+        Properties props = clients.withDefaults(Map.of(
+                ProducerConfig.LINGER_MS_CONFIG, "5",
+                ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024),
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"));
         props.putAll(properties);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+        String why = "a checked producer loses no record";
+        KafkaClientProperties.override(props, ProducerConfig.ACKS_CONFIG, "all", why);
+        KafkaClientProperties.override(props, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                why);
+        KafkaClientProperties.override(props,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1",
+                why + ": with more in flight, Kafka 4.2 can lose records of a new partition");
         producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 

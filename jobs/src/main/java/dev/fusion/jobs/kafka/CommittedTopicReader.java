@@ -27,9 +27,15 @@ public final class CommittedTopicReader {
     /** Every committed record of {@code topic}, decoded; fails on a record that does not decode. */
     public static <T extends SpecificRecord> List<T> readAll(String bootstrapServers, String topic,
             Class<T> type, Duration timeout) {
+        return readAll(KafkaClientProperties.plain(bootstrapServers), topic, type, timeout);
+    }
+
+    /** As {@link #readAll(String, String, Class, Duration)}, with the user's client properties. */
+    public static <T extends SpecificRecord> List<T> readAll(KafkaClientProperties clients,
+            String topic, Class<T> type, Duration timeout) {
         SingleObjectCodec<T> codec = SingleObjectCodec.forSpecific(type);
         List<T> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : readRaw(bootstrapServers, topic, timeout)) {
+        for (ConsumerRecord<byte[], byte[]> r : readRaw(clients, topic, timeout)) {
             try {
                 out.add(codec.decode(r.value()));
             } catch (CodecException e) {
@@ -43,10 +49,18 @@ public final class CommittedTopicReader {
     /** Every committed record of {@code topic}, raw. */
     public static List<ConsumerRecord<byte[], byte[]>> readRaw(String bootstrapServers, String topic,
             Duration timeout) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return readRaw(KafkaClientProperties.plain(bootstrapServers), topic, timeout);
+    }
+
+    /** Every committed record of {@code topic}, raw, read with the user's client properties. */
+    public static List<ConsumerRecord<byte[], byte[]>> readRaw(KafkaClientProperties clients,
+            String topic, Duration timeout) {
+        Properties props = clients.properties();
+        KafkaClientProperties.override(props, ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed", "only committed output is read");
+        // Assigned partitions and no group: auto-commit would have nowhere to commit.
+        KafkaClientProperties.override(props, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                "the reader has no consumer group");
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

@@ -1,5 +1,6 @@
 package dev.fusion.jobs.kafka;
 
+import dev.fusion.jobs.config.ConfigException;
 import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.jobs.config.FusionOptions;
 import dev.fusion.operators.decode.DeadLetters;
@@ -12,12 +13,21 @@ import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import java.util.Properties;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
-/** Builds the job's Kafka sources and exactly-once sinks from the configuration. */
+/**
+ * Builds the job's Kafka sources and exactly-once sinks from the configuration, each with the
+ * user's {@code kafka.properties.*} ({@link KafkaClientProperties}). The job's own settings:
+ * the group id, transactional ids and transaction timeout come from their {@code kafka.*}
+ * options (a pass-through of them is refused); {@code isolation.level=read_committed} and
+ * {@code commit.offsets.on.checkpoint=true} (which the fresh-start guard relies on) overrule the
+ * user's; the dead-letter sink's {@code max.request.size} is the user's, raised to hold the
+ * largest dead letter if it is below that.
+ */
 public final class KafkaIo {
 
     /**
@@ -44,15 +54,20 @@ public final class KafkaIo {
     public KafkaSource<RawRecord> source(String topic) {
         OffsetResetStrategy reset = config.get(FusionOptions.STARTING_OFFSETS)
                 == FusionOptions.StartingOffsets.LATEST ? OffsetResetStrategy.LATEST : OffsetResetStrategy.EARLIEST;
+        KafkaClientProperties clients = KafkaClientProperties.of(config);
+        Properties props = clients.properties();
+        // KafkaSource does not set it: without it, aborted upstream transactions leak in.
+        KafkaClientProperties.override(props, ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed", "without it, records of aborted upstream transactions leak in");
+        KafkaClientProperties.override(props, "commit.offsets.on.checkpoint", "true",
+                "the committed offsets are how a stateless start over earlier progress is caught");
         KafkaSourceBuilder<RawRecord> builder = KafkaSource.<RawRecord>builder()
-                .setBootstrapServers(bootstrapServers())
+                .setProperties(props)
+                .setBootstrapServers(clients.bootstrapServers())
                 .setTopics(topic)
                 .setGroupId(config.get(FusionOptions.GROUP_ID))
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
-                .setDeserializer(new RawRecordDeserializer())
-                // KafkaSource does not set it: without it, aborted upstream transactions leak in.
-                .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
-                .setProperty("commit.offsets.on.checkpoint", "true");
+                .setDeserializer(new RawRecordDeserializer());
         if (bounded) {
             builder.setBounded(OffsetsInitializer.latest());
         }
@@ -62,7 +77,8 @@ public final class KafkaIo {
     /** An exactly-once (or at-least-once, per configuration) sink of contract records. */
     public <T extends SpecificRecord> KafkaSink<T> sink(Class<T> type, String topic,
             SerializableFunction<T, byte[]> keyOf, String transactionalSuffix) {
-        return sinkBuilder(type, topic, keyOf, transactionalSuffix).build();
+        return sinkBuilder(type, topic, keyOf, transactionalSuffix,
+                KafkaClientProperties.of(config).properties()).build();
     }
 
     /**
@@ -73,11 +89,16 @@ public final class KafkaIo {
     public KafkaSink<DeadLetter> deadLetterSink(String topic,
             SerializableFunction<DeadLetter, byte[]> keyOf) {
         // Never below Kafka's own default, which a batch of many small dead letters may fill.
-        int maxRequest = Math.max(KAFKA_DEFAULT_MAX_REQUEST_BYTES,
+        int needed = Math.max(KAFKA_DEFAULT_MAX_REQUEST_BYTES,
                 maxDeadLetterRecordBytes(config.deadLetters()));
-        return sinkBuilder(DeadLetter.class, topic, keyOf, "dlq")
-                .setProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(maxRequest))
-                .build();
+        Properties props = KafkaClientProperties.of(config).properties();
+        String user = props.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        if (user == null || parseBytes(user) < needed) {
+            KafkaClientProperties.override(props, ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                    String.valueOf(needed), "the dead-letter sink must hold the largest dead letter"
+                            + " dlq.max-value-bytes and dlq.max-key-bytes allow");
+        }
+        return sinkBuilder(DeadLetter.class, topic, keyOf, "dlq", props).build();
     }
 
     /**
@@ -89,10 +110,12 @@ public final class KafkaIo {
     }
 
     private <T extends SpecificRecord> KafkaSinkBuilder<T> sinkBuilder(Class<T> type, String topic,
-            SerializableFunction<T, byte[]> keyOf, String transactionalSuffix) {
+            SerializableFunction<T, byte[]> keyOf, String transactionalSuffix, Properties props) {
         boolean exactlyOnce = config.get(FusionOptions.EXACTLY_ONCE);
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(bootstrapServers())
+        KafkaSinkBuilder<T> builder = KafkaSink.<T>builder();
+        props.forEach((k, v) -> builder.setProperty(k.toString(), v.toString()));
+        return builder
+                .setBootstrapServers(props.getProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG))
                 .setRecordSerializer(new ContractRecordSerializer<>(type, topic, keyOf))
                 .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
                 .setTransactionalIdPrefix(config.get(FusionOptions.TRANSACTIONAL_ID_PREFIX) + "-" + transactionalSuffix)
@@ -100,11 +123,13 @@ public final class KafkaIo {
                         String.valueOf(config.get(FusionOptions.TRANSACTION_TIMEOUT).toMillis()));
     }
 
-    private String bootstrapServers() {
-        if (!config.isSet(FusionOptions.BOOTSTRAP_SERVERS)) {
-            throw new dev.fusion.jobs.config.ConfigException(FusionOptions.BOOTSTRAP_SERVERS.key()
-                    + " is required: the Kafka cluster to read from and write to");
+    private static int parseBytes(String raw) {
+        try {
+            return Integer.parseInt(raw.strip());
+        } catch (NumberFormatException e) {
+            throw new ConfigException("invalid value '" + raw + "' for "
+                    + KafkaClientProperties.PREFIX + ProducerConfig.MAX_REQUEST_SIZE_CONFIG
+                    + ": expected a number of bytes", e);
         }
-        return config.get(FusionOptions.BOOTSTRAP_SERVERS);
     }
 }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
@@ -26,12 +25,18 @@ public final class TopicAdmin implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TopicAdmin.class);
 
     private final Admin admin;
+    private final KafkaClientProperties clients;
 
+    /** An admin client of an unsecured cluster. */
     public TopicAdmin(String bootstrapServers) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
-        this.admin = Admin.create(props);
+        this(KafkaClientProperties.plain(bootstrapServers));
+    }
+
+    /** An admin client with the user's client properties ({@code kafka.properties.*}). */
+    public TopicAdmin(KafkaClientProperties clients) {
+        this.clients = clients;
+        this.admin = Admin.create(clients.withDefaults(
+                Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000")));
     }
 
     /** Creates each missing topic with its partition count (replication 1) and waits for leaders. */
@@ -46,7 +51,7 @@ public final class TopicAdmin implements AutoCloseable {
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw new IllegalStateException("cannot create topic " + entry.getKey() + ": "
-                            + e.getCause().getMessage(), e.getCause());
+                            + redact(e.getCause().getMessage()), e.getCause());
                 }
             }
         }
@@ -72,7 +77,7 @@ public final class TopicAdmin implements AutoCloseable {
         try {
             descriptions = admin.describeTopics(topics).allTopicNames().get();
         } catch (ExecutionException e) {
-            return "(describe failed: " + e.getCause().getMessage() + ")";
+            return "(describe failed: " + redact(e.getCause().getMessage()) + ")";
         }
         StringBuilder missing = new StringBuilder();
         for (TopicDescription d : descriptions.values()) {
@@ -83,6 +88,11 @@ public final class TopicAdmin implements AutoCloseable {
             }
         }
         return missing.toString().trim();
+    }
+
+    /** {@code text} without this client's secrets ({@link KafkaClientProperties#redact}). */
+    public String redact(String text) {
+        return clients.redact(String.valueOf(text));
     }
 
     /** The underlying admin client, for callers that need more. */

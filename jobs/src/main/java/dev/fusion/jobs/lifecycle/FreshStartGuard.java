@@ -3,6 +3,7 @@ package dev.fusion.jobs.lifecycle;
 import dev.fusion.jobs.config.ConfigException;
 import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.jobs.config.FusionOptions;
+import dev.fusion.jobs.kafka.KafkaClientProperties;
 import dev.fusion.jobs.kafka.TopicAdmin;
 import java.util.Collection;
 import java.util.Map;
@@ -61,7 +62,8 @@ public final class FreshStartGuard {
 
     private static Set<String> committedTopics(FusionConfig config, String group,
             Collection<String> inputTopics) throws InterruptedException {
-        try (TopicAdmin admin = new TopicAdmin(config.get(FusionOptions.BOOTSTRAP_SERVERS))) {
+        KafkaClientProperties clients = KafkaClientProperties.of(config);
+        try (TopicAdmin admin = new TopicAdmin(clients)) {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.admin()
                     .listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
                     .get(30, TimeUnit.SECONDS);
@@ -74,7 +76,8 @@ public final class FreshStartGuard {
             return topics;
         } catch (ExecutionException | TimeoutException e) {
             throw new ConfigException("cannot read the committed offsets of consumer group '" + group
-                    + "' (" + FusionOptions.GROUP_ID.key() + "): " + e, e);
+                    + "' (" + FusionOptions.GROUP_ID.key() + "): "
+                    + clients.redact(String.valueOf(e)), e);
         }
     }
 }

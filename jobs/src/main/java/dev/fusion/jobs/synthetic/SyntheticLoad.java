@@ -1,6 +1,7 @@
 package dev.fusion.jobs.synthetic;
 
 import dev.fusion.jobs.kafka.CheckedProducer;
+import dev.fusion.jobs.kafka.KafkaClientProperties;
 import dev.fusion.schemas.AudioFeatureEvent;
 import dev.fusion.schemas.Floats;
 import dev.fusion.schemas.ImageFeatureEvent;
@@ -74,6 +75,7 @@ public final class SyntheticLoad implements Runnable {
     }
 
     private final Settings settings;
+    private final KafkaClientProperties clients;
     private final SyntheticDistribution distribution;
     private final int[] classOf;
     private final AtomicLongArray produced = new AtomicLongArray(3);
@@ -84,6 +86,13 @@ public final class SyntheticLoad implements Runnable {
     private volatile Throwable failure;
 
     public SyntheticLoad(Settings settings, SyntheticDistribution distribution) {
+        this(settings, distribution, Map.of());
+    }
+
+    /** A load whose producer also gets {@code clientProperties} ({@code kafka.properties.*}). */
+    public SyntheticLoad(Settings settings, SyntheticDistribution distribution,
+            Map<String, String> clientProperties) {
+        this.clients = KafkaClientProperties.of(settings.bootstrapServers(), clientProperties);
         this.settings = settings;
         this.distribution = distribution;
         Random random = new Random(settings.seed());
@@ -105,7 +114,7 @@ public final class SyntheticLoad implements Runnable {
         double samplesPerSecond = settings.eventsPerSecond() / 2.35;
         long eventCounter = 0;
         String idPrefix = settings.runId() + "-";
-        try (CheckedProducer producer = new CheckedProducer(settings.bootstrapServers())) {
+        try (CheckedProducer producer = new CheckedProducer(clients)) {
             long n = 0;
             while (running) {
                 long due = startedAt + (long) (n * 1000.0 / samplesPerSecond);

@@ -95,6 +95,9 @@ class LauncherCommandsITCase {
             assertThat(options.output()).containsPattern("(?m)^  " + Pattern.quote(option.key())
                     + " +default ");
         }
+        assertThat(options.output()).containsPattern(
+                "(?m)^  kafka\\.properties\\.<name> +\\(any number, no default\\)$");
+        assertThat(options.output()).contains(FusionOptions.KAFKA_PROPERTIES_DESCRIPTION);
     }
 
     @Test
