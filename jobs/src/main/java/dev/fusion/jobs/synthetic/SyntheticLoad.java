@@ -51,13 +51,16 @@ public final class SyntheticLoad implements Runnable {
         }
 
         /**
-         * A run id unique across runs in practice: the start time in base 36 and four random base-36
-         * digits (two runs started in the same millisecond still differ).
+         * A run id unique across runs in practice: the start time in base 36 and eight random
+         * base-36 digits.
          */
         public static String newRunId() {
-            int random = java.util.concurrent.ThreadLocalRandom.current().nextInt(36 * 36 * 36 * 36);
-            String suffix = Integer.toString(random, 36);
-            return Long.toString(System.currentTimeMillis(), 36) + "0".repeat(4 - suffix.length()) + suffix;
+            // 36^8 (about 2.8e12) values: a thousand runs in the same millisecond share an id
+            // with a chance of about 2 in 10^7.
+            long random = java.util.concurrent.ThreadLocalRandom.current()
+                    .nextLong(2_821_109_907_456L);
+            String suffix = Long.toString(random, 36);
+            return Long.toString(System.currentTimeMillis(), 36) + "0".repeat(8 - suffix.length()) + suffix;
         }
 
         /** Modality index (0 text, 1 audio, 2 image) for a name; -1 for none. */
