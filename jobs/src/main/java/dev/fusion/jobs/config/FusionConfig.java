@@ -10,7 +10,6 @@ import dev.fusion.operators.decode.DeadLetters;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -175,16 +174,7 @@ public final class FusionConfig implements Serializable {
             return Optional.empty();
         }
         try {
-            URI uri = new URI(raw);
-            // A one-letter scheme is a Windows drive, not a file system.
-            if (uri.getScheme() != null && uri.getScheme().length() > 1) {
-                return Optional.of(uri);
-            }
-        } catch (URISyntaxException e) {
-            // Not a URI: a local path, such as one with spaces.
-        }
-        try {
-            return Optional.of(Path.of(raw).toAbsolutePath().normalize().toUri());
+            return Optional.of(Locations.toUri(raw));
         } catch (InvalidPathException e) {
             throw new ConfigException("invalid value '" + raw + "' for " + option.key() + ": "
                     + e.getMessage(), e);

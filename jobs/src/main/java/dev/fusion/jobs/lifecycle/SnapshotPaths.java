@@ -1,7 +1,7 @@
 package dev.fusion.jobs.lifecycle;
 
+import dev.fusion.jobs.config.Locations;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 
 /** Turns what a user types for a snapshot (a path, a {@code _metadata} file, a URI) into a URI. */
@@ -15,16 +15,11 @@ final class SnapshotPaths {
         if (s.isEmpty()) {
             throw new IllegalArgumentException("--from needs a savepoint or checkpoint path");
         }
-        try {
-            URI uri = new URI(s);
-            // A one-letter scheme is a Windows drive, not a file system.
-            if (uri.getScheme() != null && uri.getScheme().length() > 1) {
-                return uri;
-            }
-        } catch (URISyntaxException e) {
-            // Not a URI: a local path, such as one with spaces.
+        URI uri = Locations.toUri(s);
+        if (!"file".equals(uri.getScheme())) {
+            return uri;
         }
-        Path path = Path.of(s).toAbsolutePath().normalize();
+        Path path = Path.of(uri);
         if (!path.toFile().exists()) {
             throw new IllegalArgumentException("--from " + raw + ": no such savepoint or checkpoint ("
                     + path + " does not exist)");
