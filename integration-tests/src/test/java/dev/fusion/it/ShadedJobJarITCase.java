@@ -46,12 +46,12 @@ class ShadedJobJarITCase {
     }
 
     private static Path findJar() throws IOException {
-        try (DirectoryStream<Path> jars = Files.newDirectoryStream(Path.of("..", "jobs", "target"),
-                "fusion-jobs-*-flink-job.jar")) {
+        try (DirectoryStream<Path> jars = Files.newDirectoryStream(Path.of("..", "jobs", "job", "target"),
+                "fusion-job-*-flink-job.jar")) {
             for (Path p : jars) {
                 return p;
             }
         }
-        throw new IllegalStateException("jobs/target/fusion-jobs-*-flink-job.jar is missing; run mvn package");
+        throw new IllegalStateException("jobs/job/target/fusion-job-*-flink-job.jar is missing; run mvn package");
     }
 }

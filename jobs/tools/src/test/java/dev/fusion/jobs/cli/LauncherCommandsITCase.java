@@ -56,7 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LauncherCommandsITCase {
 
-    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Path ROOT = Path.of("..", "..").toAbsolutePath().normalize();
     private static final Pattern READY = Pattern.compile("Kafka broker ready at (\\S+) ");
     private static final Pattern DATA = Pattern.compile("^Data in (\\S+) ");
     private static final Pattern DONE = Pattern.compile(

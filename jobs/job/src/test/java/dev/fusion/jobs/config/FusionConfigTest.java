@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Loading, overriding and validating the job configuration; every error names its key. */
 class FusionConfigTest {
 
-    private static final Path EXAMPLE = Path.of("..", "config", "fusion.example.yaml");
+    private static final Path EXAMPLE = Path.of("..", "..", "config", "fusion.example.yaml");
 
     @Test
     void defaultsAreValid() {

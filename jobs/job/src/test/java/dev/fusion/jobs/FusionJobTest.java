@@ -43,7 +43,7 @@ class FusionJobTest {
     @Test
     void aFusionModeWithoutItsIntegrationModelFailsAtStartNamingTheKey(@TempDir Path dir)
             throws Exception {
-        Path artifacts = Path.of("..", "models", "artifacts");
+        Path artifacts = Path.of("..", "..", "models", "artifacts");
         for (String file : List.of("text_routing.onnx", "audio_routing.onnx", "image_routing.onnx",
                 "integration_max.onnx")) {
             Files.copy(artifacts.resolve(file), dir.resolve(file));
