@@ -105,7 +105,10 @@ public final class ModelManifest {
         return new ManifestParser(root).parse(json);
     }
 
-    /** File and signature checks come before the contract checks: they say what is really there. */
+    /**
+     * File, signature and vocabulary checks come before the contract checks: they say what is
+     * really there.
+     */
     private static ModelManifest validate(ModelManifest manifest) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         for (ModelSpec spec : manifest.models) {
@@ -113,6 +116,7 @@ public final class ModelManifest {
             try (OrtSession.SessionOptions options = validationOptions();
                     OrtSession session = env.createSession(bytes, options)) {
                 SignatureVerifier.verify(spec, session);
+                VocabularyProbe.verify(spec, env, session);
             } catch (OrtException e) {
                 throw new ModelValidationException(spec.label() + ": ONNX Runtime cannot load "
                         + spec.file() + ": " + e.getMessage(), e);

@@ -225,6 +225,16 @@ class ManifestMismatchTest {
     }
 
     @Test
+    void tokenizerVocabularyLargerThanTheEmbeddingTable() throws IOException {
+        editModel("text-routing", m -> ((ObjectNode) m.get("tokenizer")).put("vocab_size", 16385));
+        assertThatThrownBy(() -> ModelManifest.load(dir))
+                .isInstanceOf(ModelValidationException.class)
+                .hasMessageStartingWith("model 'text-routing': the model refuses token id 16384, the"
+                        + " largest its tokenizer produces (vocab_size 16385); is vocab_size larger"
+                        + " than the model's embedding table? ONNX Runtime: ");
+    }
+
+    @Test
     void tokenizerWithTrigrams() throws IOException {
         editModel("text-routing", m -> ((ObjectNode) m.get("tokenizer")).put("ngram_max", 3));
         assertFails("model 'text-routing': tokenizer ngram_max must be 2 but is 3");
