@@ -36,8 +36,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -105,7 +103,7 @@ public final class FusionJob {
         MicroBatchOptions batching = new MicroBatchOptions(config.get(FusionOptions.BATCH_SIZE),
                 config.get(FusionOptions.MAX_DELAY));
         InferenceFactory.Setup setup = new InferenceFactory.Setup(models, manifest, fusionMode(),
-                inferenceOptions(), clock);
+                config.runtimeOptions(), clock);
         DeadLetters letters = config.deadLetters();
 
         List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
@@ -155,17 +153,6 @@ public final class FusionJob {
         sinks.fused(fused);
         sinks.deadLetters(union(deadLetters));
         sinks.dropped(union(dropped));
-    }
-
-    /** The {@code inference.*} options for the model runtime. */
-    public Map<String, String> inferenceOptions() {
-        Map<String, String> inference = new TreeMap<>();
-        inference.put(FusionOptions.DEVICE.key(), config.get(FusionOptions.DEVICE));
-        inference.put(FusionOptions.INTRA_OP_THREADS.key(),
-                String.valueOf(config.get(FusionOptions.INTRA_OP_THREADS)));
-        inference.put(FusionOptions.INTER_OP_THREADS.key(),
-                String.valueOf(config.get(FusionOptions.INTER_OP_THREADS)));
-        return inference;
     }
 
     /** Validation limits: feature dimensions from the manifest, the rest from the configuration. */

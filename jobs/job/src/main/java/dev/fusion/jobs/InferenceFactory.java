@@ -2,6 +2,7 @@ package dev.fusion.jobs;
 
 import dev.fusion.models.manifest.FusionMode;
 import dev.fusion.models.manifest.ModelManifest;
+import dev.fusion.models.runtime.RuntimeOptions;
 import dev.fusion.operators.batch.BatchFunction;
 import dev.fusion.operators.records.FusionRequest;
 import dev.fusion.operators.records.ModalityRecord;
@@ -10,7 +11,6 @@ import dev.fusion.operators.routing.ModelLocation;
 import dev.fusion.schemas.FusedEvent;
 import dev.fusion.schemas.Modality;
 import java.time.Clock;
-import java.util.Map;
 
 /**
  * Makes the job's two inference steps, the level-1 routing of each modality and the level-2
@@ -36,10 +36,10 @@ public interface InferenceFactory {
      * @param models where the models live
      * @param manifest their validated manifest (embedding dimension, classes, model names)
      * @param fusionMode the configured fusion mode
-     * @param runtimeOptions the {@code inference.*} options of the model runtime
+     * @param runtimeOptions device and thread pools of the model runtime, checked on the client
      * @param clock the job's clock (for {@code emitted_at})
      */
     record Setup(ModelLocation models, ModelManifest manifest, FusionMode fusionMode,
-            Map<String, String> runtimeOptions, Clock clock) {
+            RuntimeOptions runtimeOptions, Clock clock) {
     }
 }

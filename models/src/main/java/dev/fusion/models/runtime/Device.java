@@ -1,5 +1,6 @@
 package dev.fusion.models.runtime;
 
+import java.io.Serializable;
 import java.util.Locale;
 
 /**
@@ -9,7 +10,7 @@ import java.util.Locale;
  * @param kind auto, CPU or CUDA
  * @param index the GPU index for CUDA; 0 otherwise
  */
-public record Device(Kind kind, int index) {
+public record Device(Kind kind, int index) implements Serializable {
 
     /** What {@link #parse(String)} accepts, for error messages. */
     public static final String VALID_VALUES = "auto, cpu, cuda, cuda:N (N = GPU index >= 0)";

@@ -1,10 +1,11 @@
 package dev.fusion.models.runtime;
 
-import java.util.Map;
+import java.io.Serializable;
 import java.util.Objects;
 
 /**
- * How model sessions are run: the device and ONNX Runtime's thread pools.
+ * How model sessions are run: the device and ONNX Runtime's thread pools. The job's client reads
+ * and checks them once, from the {@code inference.*} keys, and ships this value to the operators.
  *
  * <p>Thread counts default to 1: many Flink subtasks call into one shared session concurrently,
  * so parallelism comes from the callers, and per-call pools would only oversubscribe the cores.
@@ -13,7 +14,8 @@ import java.util.Objects;
  * @param intraOpThreads {@value #INTRA_OP_THREADS}: threads inside one operator of one call
  * @param interOpThreads {@value #INTER_OP_THREADS}: threads across independent operators
  */
-public record RuntimeOptions(Device device, int intraOpThreads, int interOpThreads) {
+public record RuntimeOptions(Device device, int intraOpThreads, int interOpThreads)
+        implements Serializable {
 
     public static final String DEVICE = "inference.device";
     public static final String INTRA_OP_THREADS = "inference.intra-op-threads";
@@ -34,38 +36,12 @@ public record RuntimeOptions(Device device, int intraOpThreads, int interOpThrea
         return new RuntimeOptions(Device.AUTO, DEFAULT_THREADS, DEFAULT_THREADS);
     }
 
-    /**
-     * Reads the three {@code inference.*} keys from flat configuration; absent keys take defaults
-     * and other keys are ignored.
-     *
-     * @throws IllegalArgumentException naming the key at fault
-     */
-    public static RuntimeOptions fromMap(Map<String, String> config) {
-        String device = config.get(DEVICE);
-        return new RuntimeOptions(
-                device == null ? Device.AUTO : Device.parse(device),
-                parseThreads(INTRA_OP_THREADS, config.get(INTRA_OP_THREADS)),
-                parseThreads(INTER_OP_THREADS, config.get(INTER_OP_THREADS)));
-    }
-
     public RuntimeOptions withDevice(Device newDevice) {
         return new RuntimeOptions(newDevice, intraOpThreads, interOpThreads);
     }
 
     public RuntimeOptions withThreads(int intraOp, int interOp) {
         return new RuntimeOptions(device, intraOp, interOp);
-    }
-
-    private static int parseThreads(String key, String value) {
-        if (value == null) {
-            return DEFAULT_THREADS;
-        }
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + ": '" + value
-                    + "' is not an integer; valid values: 1 to " + MAX_THREADS, e);
-        }
     }
 
     private static void checkThreads(String key, int threads) {

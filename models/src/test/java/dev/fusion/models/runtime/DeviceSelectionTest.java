@@ -10,7 +10,6 @@ import dev.fusion.models.TestArtifacts;
 import dev.fusion.models.inference.RoutingModel;
 import dev.fusion.models.manifest.Modality;
 import dev.fusion.models.manifest.ModelSpec;
-import java.util.Map;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,7 +44,7 @@ class DeviceSelectionTest {
 
     @Test
     void cudaWithAnIndexFailsTheSameWayThroughTheModelApi() {
-        RuntimeOptions cuda = RuntimeOptions.fromMap(Map.of(RuntimeOptions.DEVICE, "cuda:1"));
+        RuntimeOptions cuda = new RuntimeOptions(Device.parse("cuda:1"), 1, 1);
         assertThatThrownBy(() -> RoutingModel.open(audio, cuda))
                 .isInstanceOf(DeviceUnavailableException.class)
                 .hasMessageStartingWith("model 'audio-routing': inference.device is 'cuda:1' but"

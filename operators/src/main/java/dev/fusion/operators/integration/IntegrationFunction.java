@@ -17,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /** Level-2 integration: fuses a micro-batch of aligned requests into {@link FusedEvent}s. */
 public final class IntegrationFunction implements BatchFunction<FusionRequest, FusedEvent> {
@@ -27,22 +26,22 @@ public final class IntegrationFunction implements BatchFunction<FusionRequest, F
 
     private final ModelLocation models;
     private final FusionMode mode;
-    private final Map<String, String> inferenceOptions;
+    private final RuntimeOptions runtimeOptions;
     private final Clock clock;
     private transient IntegrationModel model;
     private transient String modelVersion;
 
     public IntegrationFunction(ModelLocation models, FusionMode mode,
-            Map<String, String> inferenceOptions, Clock clock) {
+            RuntimeOptions runtimeOptions, Clock clock) {
         this.models = models;
         this.mode = mode;
-        this.inferenceOptions = Map.copyOf(inferenceOptions);
+        this.runtimeOptions = runtimeOptions;
         this.clock = clock;
     }
 
     @Override
     public void open() {
-        model = IntegrationModel.open(models.manifest(), mode, RuntimeOptions.fromMap(inferenceOptions));
+        model = IntegrationModel.open(models.manifest(), mode, runtimeOptions);
         ModelSpec spec = model.spec();
         modelVersion = spec.name() + "@" + spec.version();
     }

@@ -7,7 +7,6 @@ import dev.fusion.operators.records.ModalityRecord;
 import dev.fusion.schemas.Modality;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** Level-1 routing of audio or image features with that modality's routing model. */
 public final class FeatureRoutingFunction extends RoutingFunction<RoutingModel> {
@@ -17,8 +16,8 @@ public final class FeatureRoutingFunction extends RoutingFunction<RoutingModel> 
     private final Modality modality;
 
     public FeatureRoutingFunction(Modality modality, ModelLocation models,
-            Map<String, String> inferenceOptions) {
-        super(models, inferenceOptions);
+            RuntimeOptions runtimeOptions) {
+        super(models, runtimeOptions);
         if (modality == Modality.TEXT) {
             throw new IllegalArgumentException("text is routed by TextRoutingFunction");
         }
@@ -28,7 +27,7 @@ public final class FeatureRoutingFunction extends RoutingFunction<RoutingModel> 
     @Override
     protected RoutingModel openModel() {
         return RoutingModel.open(models.manifest(), Modalities.toModel(modality),
-                RuntimeOptions.fromMap(inferenceOptions));
+                runtimeOptions);
     }
 
     @Override

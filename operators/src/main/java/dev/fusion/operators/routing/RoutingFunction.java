@@ -1,12 +1,12 @@
 package dev.fusion.operators.routing;
 
 import dev.fusion.models.inference.RoutingResult;
+import dev.fusion.models.runtime.RuntimeOptions;
 import dev.fusion.operators.batch.BatchFunction;
 import dev.fusion.operators.records.ModalityRecord;
 import dev.fusion.operators.records.RoutedRecord;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Level-1 routing of one modality on a micro-batch: subclasses open their model and run it; this
@@ -19,15 +19,15 @@ abstract class RoutingFunction<M extends AutoCloseable> implements BatchFunction
     private static final long serialVersionUID = 1L;
 
     protected final ModelLocation models;
-    protected final Map<String, String> inferenceOptions;
+    protected final RuntimeOptions runtimeOptions;
     private transient M model;
 
     /**
-     * @param inferenceOptions the {@code inference.*} options (see RuntimeOptions#fromMap)
+     * @param runtimeOptions device and thread pools, validated on the client that built the job
      */
-    RoutingFunction(ModelLocation models, Map<String, String> inferenceOptions) {
+    RoutingFunction(ModelLocation models, RuntimeOptions runtimeOptions) {
         this.models = models;
-        this.inferenceOptions = Map.copyOf(inferenceOptions);
+        this.runtimeOptions = runtimeOptions;
     }
 
     /** Opens this modality's routing model. */

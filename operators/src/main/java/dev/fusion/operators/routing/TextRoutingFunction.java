@@ -6,20 +6,19 @@ import dev.fusion.models.runtime.RuntimeOptions;
 import dev.fusion.operators.records.ModalityRecord;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** Level-1 routing of text: tokenize and run the text routing model on a micro-batch. */
 public final class TextRoutingFunction extends RoutingFunction<TextRoutingModel> {
 
     private static final long serialVersionUID = 1L;
 
-    public TextRoutingFunction(ModelLocation models, Map<String, String> inferenceOptions) {
-        super(models, inferenceOptions);
+    public TextRoutingFunction(ModelLocation models, RuntimeOptions runtimeOptions) {
+        super(models, runtimeOptions);
     }
 
     @Override
     protected TextRoutingModel openModel() {
-        return TextRoutingModel.open(models.manifest(), RuntimeOptions.fromMap(inferenceOptions));
+        return TextRoutingModel.open(models.manifest(), runtimeOptions);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.fusion.models.inference.IntegrationBatch;
 import dev.fusion.models.inference.IntegrationModel;
 import dev.fusion.models.inference.IntegrationResult;
 import dev.fusion.models.manifest.FusionMode;
+import dev.fusion.models.runtime.Device;
 import dev.fusion.models.runtime.RuntimeOptions;
 import dev.fusion.operators.batch.MicroBatchOperator;
 import dev.fusion.operators.batch.MicroBatchOptions;
@@ -26,7 +27,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 /** The integration layer inside the micro-batching operator, with the real bundled models. */
 class IntegrationOperatorTest {
 
-    static final Map<String, String> CPU = Map.of("inference.device", "cpu");
+    static final RuntimeOptions CPU = new RuntimeOptions(Device.CPU, 1, 1);
     static final ModelLocation MODELS = ModelLocation.bundled();
     static final Instant NOW = Instant.parse("2026-11-23T08:00:00Z");
     static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
@@ -51,7 +51,7 @@ class IntegrationOperatorTest {
             assertThat(many).as(mode.id()).hasSize(100).isEqualTo(one);
 
             try (IntegrationModel model = IntegrationModel.open(MODELS.manifest(), mode,
-                    RuntimeOptions.fromMap(CPU))) {
+                    CPU)) {
                 for (int i : new int[] {0, 1, 2, 3, 50}) {
                     FusionRequest r = requests.get(i);
                     IntegrationBatch batch = new IntegrationBatch();

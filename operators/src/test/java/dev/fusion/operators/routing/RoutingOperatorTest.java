@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fusion.models.inference.RoutingModel;
 import dev.fusion.models.inference.RoutingResult;
 import dev.fusion.models.inference.TextRoutingModel;
+import dev.fusion.models.runtime.Device;
 import dev.fusion.models.runtime.RuntimeOptions;
 import dev.fusion.operators.batch.BatchFunction;
 import dev.fusion.operators.batch.MicroBatchOperator;
@@ -21,7 +22,6 @@ import dev.fusion.schemas.codec.SingleObjectCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -31,8 +31,7 @@ import org.junit.jupiter.api.Test;
 /** Routing layers inside the micro-batching operator, with the real bundled models. */
 class RoutingOperatorTest {
 
-    static final Map<String, String> CPU = Map.of("inference.device", "cpu",
-            "inference.intra-op-threads", "1", "inference.inter-op-threads", "1");
+    static final RuntimeOptions CPU = new RuntimeOptions(Device.CPU, 1, 1);
     static final ModelLocation MODELS = ModelLocation.bundled();
 
     @Test
@@ -43,7 +42,7 @@ class RoutingOperatorTest {
         assertThat(many).hasSize(150).isEqualTo(one);
 
         try (RoutingModel model = RoutingModel.open(MODELS.manifest(),
-                dev.fusion.models.manifest.Modality.AUDIO, RuntimeOptions.fromMap(CPU))) {
+                dev.fusion.models.manifest.Modality.AUDIO, CPU)) {
             RoutingResult direct = model.route(List.of(inputs.get(7).features));
             assertThat(many.get(7).embedding).containsExactly(direct.embedding(0));
             assertThat(many.get(7).gateLogit).isEqualTo(direct.gateLogit(0));
@@ -83,7 +82,7 @@ class RoutingOperatorTest {
                     org.assertj.core.data.Offset.offset(1e-5));
             assertThat(many.get(i).eventId).isEqualTo(one.get(i).eventId);
         }
-        try (TextRoutingModel model = TextRoutingModel.open(MODELS.manifest(), RuntimeOptions.fromMap(CPU))) {
+        try (TextRoutingModel model = TextRoutingModel.open(MODELS.manifest(), CPU)) {
             assertThat(one.get(5).embedding).containsExactly(
                     model.routeTexts(List.of(inputs.get(5).text)).embedding(0));
         }

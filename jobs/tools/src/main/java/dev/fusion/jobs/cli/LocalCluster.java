@@ -7,11 +7,9 @@ import dev.fusion.jobs.config.FusionOptions;
 import dev.fusion.jobs.lifecycle.LocalState;
 import dev.fusion.jobs.lifecycle.Snapshot;
 import dev.fusion.models.inference.RoutingModel;
-import dev.fusion.models.runtime.RuntimeOptions;
 import dev.fusion.operators.routing.ModelLocation;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.util.Map;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -106,11 +104,11 @@ public final class LocalCluster {
      * Opens and closes one routing session with the configured device, so that
      * {@code inference.device: cuda} without a usable GPU fails here, before anything starts.
      */
-    public static void checkDevice(FusionConfig config, Map<String, String> inferenceOptions) {
+    public static void checkDevice(FusionConfig config) {
         ModelLocation models = ModelLocation.of(config.isSet(FusionOptions.MODELS_DIR)
                 ? config.get(FusionOptions.MODELS_DIR) : null);
         try (RoutingModel probe = RoutingModel.open(models.manifest(),
-                dev.fusion.models.manifest.Modality.AUDIO, RuntimeOptions.fromMap(inferenceOptions))) {
+                dev.fusion.models.manifest.Modality.AUDIO, config.runtimeOptions())) {
             probe.device();
         }
     }

@@ -1,6 +1,5 @@
 package dev.fusion.jobs.cli;
 
-import dev.fusion.jobs.FusionJob;
 import dev.fusion.jobs.FusionJobMain;
 import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.jobs.config.FusionOptions;
@@ -11,7 +10,6 @@ import dev.fusion.jobs.lifecycle.Snapshot;
 import dev.fusion.jobs.lifecycle.StartPlan;
 import java.io.PrintStream;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -54,7 +52,7 @@ final class RunCommand {
                         Duration.ofSeconds(30));
             }
         }
-        LocalCluster.checkDevice(config, new FusionJob(config, Clock.systemUTC()).inferenceOptions());
+        LocalCluster.checkDevice(config);
         int webPort = LocalCluster.resolvePort(args.intValue("web-port", 8081));
         int metricsPort = LocalCluster.metricsPort(config);
 

@@ -70,7 +70,7 @@ public final class DemoCommand {
     private static void run(DemoSettings s, FusionConfig config, PrintStream out, CountDownLatch interrupted)
             throws Exception {
         FusionJob job = new FusionJob(config, Clock.systemUTC());
-        dev.fusion.jobs.cli.LocalCluster.checkDevice(config, job.inferenceOptions());
+        dev.fusion.jobs.cli.LocalCluster.checkDevice(config);
         int metricsPort = dev.fusion.jobs.cli.LocalCluster.metricsPort(config);
         StreamExecutionEnvironment env = dev.fusion.jobs.cli.LocalCluster.environment(config, s.webPort,
                 metricsPort, LocalState.temporary(config), new Configuration());
