@@ -9,7 +9,9 @@ import dev.fusion.jobs.kafka.TopicAdmin;
 import dev.fusion.jobs.lifecycle.LocalState;
 import dev.fusion.jobs.synthetic.SyntheticDistribution;
 import dev.fusion.jobs.synthetic.SyntheticLoad;
+import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,7 +34,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class DemoCommand {
 
     static final Set<String> OPTIONS = Set.of("duration", "rate", "entities", "corrupt", "corrupt-at",
-            "web-port", "config", "seed");
+            "web-port", "page-port", "config", "seed");
 
     /** Fusions of the first seconds wait for the job to start; the summary's latency skips them. */
     static final long WARM_UP_MILLIS = 5_000;
@@ -69,6 +71,33 @@ public final class DemoCommand {
 
     private static void run(DemoSettings s, FusionConfig config, PrintStream out, CountDownLatch interrupted)
             throws Exception {
+        SyntheticDistribution distribution = SyntheticDistribution.bundled();
+        SyntheticLoad load = new SyntheticLoad(new SyntheticLoad.Settings(config.get(FusionOptions.BOOTSTRAP_SERVERS),
+                config.get(FusionOptions.TOPIC_TEXT), config.get(FusionOptions.TOPIC_AUDIO),
+                config.get(FusionOptions.TOPIC_IMAGE), s.rate, s.entities, s.seed, s.corrupt,
+                s.corruptAt.toMillis()), distribution);
+        LiveStats stats = new LiveStats(config.get(FusionOptions.BOOTSTRAP_SERVERS),
+                config.get(FusionOptions.TOPIC_FUSED), config.get(FusionOptions.TOPIC_DLQ),
+                config.get(FusionOptions.TOPIC_DROPPED), load.truth(), load::corruptedAt, load::startedAt,
+                () -> load.startedAt() == 0 ? Long.MAX_VALUE : load.startedAt() + WARM_UP_MILLIS);
+        DemoTimeline timeline = new DemoTimeline(s, stats::byEventSecond);
+        try (DemoPage page = DemoPage.start(s.pagePort, timeline)) {
+            run(s, config, new Demo(distribution, load, stats, timeline, page.url()), out, interrupted);
+            // Give an open page the chance to fetch the summary before the process goes.
+            page.awaitPollAfterFinish(Duration.ofSeconds(2));
+        }
+    }
+
+    /** The demo's parts that outlive the job: the producers, the output watcher, the live page. */
+    private record Demo(SyntheticDistribution distribution, SyntheticLoad load, LiveStats stats,
+            DemoTimeline timeline, String pageUrl) {
+    }
+
+    private static void run(DemoSettings s, FusionConfig config, Demo demo, PrintStream out,
+            CountDownLatch interrupted) throws Exception {
+        SyntheticDistribution distribution = demo.distribution();
+        SyntheticLoad load = demo.load();
+        LiveStats stats = demo.stats();
         FusionJob job = new FusionJob(config, Clock.systemUTC());
         dev.fusion.jobs.cli.LocalCluster.checkDevice(config);
         int metricsPort = dev.fusion.jobs.cli.LocalCluster.metricsPort(config);
@@ -78,22 +107,14 @@ public final class DemoCommand {
         JobClient client = env.executeAsync(config.get(FusionOptions.JOB_NAME));
         out.println("Flink job " + client.getJobID() + " started; web UI: http://localhost:" + s.webPort
                 + ", metrics: " + dev.fusion.jobs.cli.LocalCluster.metricsUrl(metricsPort));
+        out.println("live page: " + demo.pageUrl());
 
-        SyntheticDistribution distribution = SyntheticDistribution.bundled();
-        SyntheticLoad load = new SyntheticLoad(new SyntheticLoad.Settings(config.get(FusionOptions.BOOTSTRAP_SERVERS),
-                config.get(FusionOptions.TOPIC_TEXT), config.get(FusionOptions.TOPIC_AUDIO),
-                config.get(FusionOptions.TOPIC_IMAGE), s.rate, s.entities, s.seed, s.corrupt,
-                s.corruptAt.toMillis()), distribution);
-        LiveStats stats = new LiveStats(config.get(FusionOptions.BOOTSTRAP_SERVERS),
-                config.get(FusionOptions.TOPIC_FUSED), config.get(FusionOptions.TOPIC_DLQ),
-                config.get(FusionOptions.TOPIC_DROPPED), load.truth(), load::corrupting,
-                () -> load.startedAt() == 0 ? Long.MAX_VALUE : load.startedAt() + WARM_UP_MILLIS);
         Thread statsThread = new Thread(stats, "demo-status");
         Thread producer = new Thread(load, "synthetic-producer");
         statsThread.start();
         producer.start();
 
-        StatusLine status = new StatusLine(load, stats, out);
+        StatusLine status = new StatusLine(load, stats, out, demo.timeline());
         long end = System.currentTimeMillis() + s.duration.toMillis();
         boolean stoppedEarly = false;
         while (System.currentTimeMillis() < end) {
@@ -125,7 +146,12 @@ public final class DemoCommand {
 
         out.println("computing offline single-modality baselines with the same models...");
         Baselines baselines = Baselines.compute(job.manifest(), job.fusionMode(), distribution, 3000, s.seed + 99);
-        new DemoSummary(load, stats, baselines, producingMillis, s).print(out);
+        ByteArrayOutputStream summary = new ByteArrayOutputStream();
+        try (PrintStream text = new PrintStream(summary, true, StandardCharsets.UTF_8)) {
+            new DemoSummary(load, stats, baselines, producingMillis, s).print(text);
+        }
+        out.print(summary.toString(StandardCharsets.UTF_8));
+        demo.timeline().finish(summary.toString(StandardCharsets.UTF_8).strip());
     }
 
     private static Map<String, Integer> topics(FusionConfig config) {

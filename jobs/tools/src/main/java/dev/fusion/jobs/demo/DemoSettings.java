@@ -20,6 +20,7 @@ final class DemoSettings {
     String corruptName = "none";
     Duration corruptAt = Duration.ofSeconds(30);
     int webPort = 8081;
+    int pagePort = 8082;
     Path configFile;
     final Map<String, String> overrides = new LinkedHashMap<>();
     String policy;
@@ -58,6 +59,7 @@ final class DemoSettings {
                 case "corrupt-at" -> s.corruptAt = duration(name, value);
                 case "web-port" -> s.webPort = dev.fusion.jobs.cli.LocalCluster.resolvePort(
                         value.trim().equals("0") ? 0 : positive(name, value));
+                case "page-port" -> s.pagePort = value.trim().equals("0") ? 0 : positive(name, value);
                 case "config" -> s.configFile = Path.of(value);
                 default -> {
                     int kv = value.indexOf('=');

@@ -6,13 +6,15 @@ import dev.fusion.schemas.FusedEvent;
 import dev.fusion.schemas.codec.CodecException;
 import dev.fusion.schemas.codec.SingleObjectCodec;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.BooleanSupplier;
+import java.util.TreeMap;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,7 +23,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * Watches the job's committed outputs ({@code read_committed}, like any downstream consumer) and
  * keeps what the status line and the summary show: counts, end-to-end latency, accuracy against
- * the producer's ground truth, mean modality weights, all split before and after corruption.
+ * the producer's ground truth, mean modality weights, all split by event time before and after
+ * corruption.
  */
 final class LiveStats implements Runnable {
 
@@ -57,22 +60,26 @@ final class LiveStats implements Runnable {
     private final String dlqTopic;
     private final String droppedTopic;
     private final Map<String, Integer> truth;
-    private final BooleanSupplier corrupting;
+    private final Predicate<Instant> corruptedAt;
+    private final LongSupplier startedAt;
     private final LongSupplier warmUpEnd;
     private final Phase[] phases = {new Phase(), new Phase()};
     private final Phase window = new Phase();
+    private final TreeMap<Long, EventSecond> byEventSecond = new TreeMap<>();
     private long deadLetters;
     private long dropped;
     private volatile boolean running = true;
 
     LiveStats(String bootstrap, String fusedTopic, String dlqTopic, String droppedTopic,
-            Map<String, Integer> truth, BooleanSupplier corrupting, LongSupplier warmUpEnd) {
+            Map<String, Integer> truth, Predicate<Instant> corruptedAt, LongSupplier startedAt,
+            LongSupplier warmUpEnd) {
         this.bootstrap = bootstrap;
         this.fusedTopic = fusedTopic;
         this.dlqTopic = dlqTopic;
         this.droppedTopic = droppedTopic;
         this.truth = truth;
-        this.corrupting = corrupting;
+        this.corruptedAt = corruptedAt;
+        this.startedAt = startedAt;
         this.warmUpEnd = warmUpEnd;
     }
 
@@ -119,7 +126,9 @@ final class LiveStats implements Runnable {
     }
 
     private synchronized void fused(FusedEvent e, long now) {
-        Phase phase = phases[corrupting.getAsBoolean() ? 1 : 0];
+        // By event time: an output of events produced before the switch counts before it, even
+        // when the job, still starting, writes it after.
+        Phase phase = phases[corruptedAt.test(e.getEventTime()) ? 1 : 0];
         Integer label = truth.get(e.getEntityId());
         int predicted = argmax(e.getScores());
         long latency = now - e.getEventTime().toEpochMilli();
@@ -128,6 +137,7 @@ final class LiveStats implements Runnable {
             phase.latencies.add(latency);
         }
         window.latencies.add(latency);
+        countByEventSecond(e, label != null && label == predicted);
         for (Phase p : new Phase[] {phase, window}) {
             p.fused++;
             if (label != null && label == predicted) {
@@ -138,6 +148,29 @@ final class LiveStats implements Runnable {
                 p.weightSums[m] += e.getWeights().get(m);
             }
         }
+    }
+
+    private void countByEventSecond(FusedEvent e, boolean correct) {
+        long started = startedAt.getAsLong();
+        if (started == 0) {
+            return;
+        }
+        long second = Math.max(0, (e.getEventTime().toEpochMilli() - started) / 1000);
+        EventSecond old = byEventSecond.get(second);
+        double[] sums = old == null ? new double[3] : old.weightSums().clone();
+        for (int m = 0; m < 3; m++) {
+            sums[m] += e.getWeights().get(m);
+        }
+        byEventSecond.put(second, new EventSecond(second, (old == null ? 0 : old.fused()) + 1,
+                (old == null ? 0 : old.correct()) + (correct ? 1 : 0), sums));
+        while (byEventSecond.size() > DemoTimeline.CAPACITY) {
+            byEventSecond.pollFirstEntry();
+        }
+    }
+
+    /** The outputs so far by event-time second, oldest first (the latest {@link DemoTimeline#CAPACITY}). */
+    synchronized List<EventSecond> byEventSecond() {
+        return List.copyOf(byEventSecond.values());
     }
 
     /** The counters since the last call (for the per-second status line), then reset. */

@@ -4,19 +4,24 @@ import dev.fusion.jobs.synthetic.SyntheticLoad;
 import java.io.PrintStream;
 import java.util.Locale;
 
-/** One line per second: inputs, outputs, latency, accuracy and modality weights of that second. */
+/**
+ * One line per second: inputs, outputs, latency, accuracy and modality weights of that second; the
+ * same second goes to the live page's timeline.
+ */
 final class StatusLine {
 
     private final SyntheticLoad load;
     private final LiveStats stats;
     private final PrintStream out;
+    private final DemoTimeline timeline;
     private long[] lastProduced = new long[3];
     private long lastAt;
 
-    StatusLine(SyntheticLoad load, LiveStats stats, PrintStream out) {
+    StatusLine(SyntheticLoad load, LiveStats stats, PrintStream out, DemoTimeline timeline) {
         this.load = load;
         this.stats = stats;
         this.out = out;
+        this.timeline = timeline;
         this.lastAt = System.currentTimeMillis();
     }
 
@@ -28,18 +33,28 @@ final class StatusLine {
         for (int m = 0; m < 3; m++) {
             in += produced[m] - lastProduced[m];
         }
-        LiveStats.Phase second = stats.drainWindow();
-        long elapsed = load.startedAt() == 0 ? 0 : (now - load.startedAt()) / 1000;
-        out.println(String.format(Locale.ROOT,
-                "[%3ds] in t/a/i %6d/%6d/%6d (%5.0f/s) | fused %5.0f/s | dlq %d dropped %d"
-                        + " | latency p50 %4s p99 %4s ms | acc %s | weights t %s a %s i %s%s",
-                elapsed, produced[0], produced[1], produced[2], in / seconds, second.fused / seconds,
-                stats.deadLetters(), stats.dropped(), ms(LiveStats.quantile(second.latencies, 0.5)),
-                ms(LiveStats.quantile(second.latencies, 0.99)), pct(second.accuracy()),
-                weight(second.meanWeight(0)), weight(second.meanWeight(1)), weight(second.meanWeight(2)),
-                load.corrupting() ? " [corrupting]" : ""));
+        LiveStats.Phase window = stats.drainWindow();
+        DemoSecond second = new DemoSecond(load.startedAt() == 0 ? 0 : (now - load.startedAt()) / 1000,
+                produced, in / seconds, window.fused / seconds, stats.deadLetters(), stats.dropped(),
+                LiveStats.quantile(window.latencies, 0.5), LiveStats.quantile(window.latencies, 0.99),
+                window.accuracy(), new double[] {window.meanWeight(0), window.meanWeight(1),
+                    window.meanWeight(2)}, load.corrupting());
+        out.println(format(second));
+        timeline.add(second);
         lastProduced = produced;
         lastAt = now;
+    }
+
+    static String format(DemoSecond s) {
+        long[] p = s.produced();
+        double[] w = s.weights();
+        return String.format(Locale.ROOT,
+                "[%3ds] in t/a/i %6d/%6d/%6d (%5.0f/s) | fused %5.0f/s | dlq %d dropped %d"
+                        + " | latency p50 %4s p99 %4s ms | acc %s | weights t %s a %s i %s%s",
+                s.elapsedSeconds(), p[0], p[1], p[2], s.inPerSecond(), s.fusedPerSecond(),
+                s.deadLetters(), s.dropped(), ms(s.p50Millis()), ms(s.p99Millis()),
+                pct(s.accuracy()), weight(w[0]), weight(w[1]), weight(w[2]),
+                s.corrupting() ? " [corrupting]" : "");
     }
 
     static String ms(long v) {

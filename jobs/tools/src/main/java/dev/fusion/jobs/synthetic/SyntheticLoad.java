@@ -201,6 +201,12 @@ public final class SyntheticLoad implements Runnable {
                 && System.currentTimeMillis() - startedAt >= settings.corruptAfterMillis();
     }
 
+    /** Whether events of {@code eventTime} (this run's wall clock) were produced corrupted. */
+    public boolean corruptedAt(Instant eventTime) {
+        return settings.corruptModality() >= 0 && startedAt > 0
+                && eventTime.toEpochMilli() - startedAt >= settings.corruptAfterMillis();
+    }
+
     /** The prefix of this run's event ids. */
     public String runId() {
         return settings.runId();
