@@ -11,6 +11,7 @@ import dev.fusion.jobs.kafka.CommittedTopicReader;
 import dev.fusion.jobs.kafka.TopicAdmin;
 import dev.fusion.jobs.lifecycle.LocalState;
 import dev.fusion.jobs.synthetic.SyntheticDistribution;
+import dev.fusion.operators.align.AlignOperator;
 import dev.fusion.operators.records.ModalityRecord;
 import dev.fusion.schemas.FusedEvent;
 import dev.fusion.schemas.ImageFeatureEvent;
@@ -32,6 +33,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -122,6 +124,15 @@ class PrometheusMetricsITCase {
             } catch (AssertionError e) {
                 assertThat(seen).as("scraped from %s", endpoint).isEqualTo(expected);
             }
+            String page = scrape(endpoint);
+            // Flink's Prometheus reporter writes '.' and '-' in label values as '_'.
+            assertThat(servingLabels(page)).as("modelInfo gauges of %s", endpoint).isEqualTo(Set.of(
+                    "text text_routing 1_0_0 cpu", "audio audio_routing 1_0_0 cpu",
+                    "image image_routing 1_0_0 cpu", "- integration_max 1_0_0 cpu"));
+            assertThat(samples(page, OPERATOR + AlignOperator.EVENT_TIME_LAG_MS))
+                    .as("eventTimeLagMs of the two alignment subtasks").hasSize(2)
+                    .allSatisfy(lag -> assertThat(lag).isGreaterThanOrEqualTo(-1))
+                    .anySatisfy(lag -> assertThat(lag).isGreaterThanOrEqualTo(0));
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
         }
@@ -229,11 +240,7 @@ class PrometheusMetricsITCase {
             if (!m.matches()) {
                 continue;
             }
-            Map<String, String> labels = new HashMap<>();
-            Matcher l = LABEL.matcher(m.group(2));
-            while (l.find()) {
-                labels.put(l.group(1), l.group(2));
-            }
+            Map<String, String> labels = labels(m.group(2));
             String key = labels.containsKey("stream")
                     ? m.group(1) + "{" + labels.get("stream") + "}" : m.group(1);
             if (wanted.contains(key)) {
@@ -241,6 +248,42 @@ class PrometheusMetricsITCase {
             }
         }
         return sums;
+    }
+
+    /** "stream model version device" of every {@code modelInfo} sample worth 1 ("-": no stream). */
+    private static Set<String> servingLabels(String page) {
+        Set<String> serving = new TreeSet<>();
+        for (String line : page.split("\n")) {
+            Matcher m = SAMPLE.matcher(line.strip());
+            if (m.matches() && m.group(1).endsWith("_modelInfo")) {
+                assertThat(Double.parseDouble(m.group(3))).as(line).isEqualTo(1.0);
+                Map<String, String> labels = labels(m.group(2));
+                serving.add(labels.getOrDefault("stream", "-") + " " + labels.get("model") + " "
+                        + labels.get("model_version") + " " + labels.get("device"));
+            }
+        }
+        return serving;
+    }
+
+    /** The values of every sample of {@code metric}, one per subtask. */
+    private static List<Double> samples(String page, String metric) {
+        List<Double> values = new ArrayList<>();
+        for (String line : page.split("\n")) {
+            Matcher m = SAMPLE.matcher(line.strip());
+            if (m.matches() && m.group(1).equals(metric)) {
+                values.add(Double.parseDouble(m.group(3)));
+            }
+        }
+        return values;
+    }
+
+    private static Map<String, String> labels(String text) {
+        Map<String, String> labels = new HashMap<>();
+        Matcher l = LABEL.matcher(text);
+        while (l.find()) {
+            labels.put(l.group(1), l.group(2));
+        }
+        return labels;
     }
 
     private static String scrape(URI endpoint) throws Exception {

@@ -55,6 +55,9 @@ import org.slf4j.LoggerFactory;
 public class AlignOperator extends KeyedProcessOperator<String, RoutedRecord, FusionRequest>
         implements BoundedOneInput {
 
+    /** The gauge of how far event time is behind the wall clock here (docs/METRICS.md). */
+    public static final String EVENT_TIME_LAG_MS = "eventTimeLagMs";
+
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(AlignOperator.class);
 
@@ -127,6 +130,7 @@ public class AlignOperator extends KeyedProcessOperator<String, RoutedRecord, Fu
                     .counter(StreamMetrics.DROPPED_DUPLICATE);
         }
         align.bind(() -> idleFlushedTo, late);
+        getMetricGroup().gauge(EVENT_TIME_LAG_MS, this::eventTimeLagMillis);
         // Created even with duplicates off, so that seen ids and timers restored from a run that
         // had them on are cleaned up rather than left without a timer target.
         seen = new SeenEventIds(duplicateHorizonMillis, align::lateAt,
@@ -239,6 +243,14 @@ public class AlignOperator extends KeyedProcessOperator<String, RoutedRecord, Fu
         if (dueUntil > bound) {
             scheduleIdleCheck(EventTime.plus(dueUntil, idleFlushAfterMillis));
         }
+    }
+
+    /**
+     * How far the alignment's event time (the watermark, or an idle flush's bound) is behind the
+     * wall clock: outputs wait at least this long; -1 before the first watermark.
+     */
+    private long eventTimeLagMillis() {
+        return timersAt == Long.MIN_VALUE || timersAt == Long.MAX_VALUE ? -1 : Math.max(0, now() - timersAt);
     }
 
     private long now() {

@@ -19,6 +19,7 @@ final class BatchMetrics {
     static final String RECORDS_EMITTED = "recordsEmitted";
     static final String RECORDS_EMITTED_PER_SECOND = "recordsEmittedPerSecond";
     static final String BATCH_SPLITS = "batchSplits";
+    static final String MODEL_INFO = "modelInfo";
 
     private static final int WINDOW = 1024;
 
@@ -32,9 +33,11 @@ final class BatchMetrics {
     final Counter poisonDeadLetters;
     final Counter batchSplits;
 
+    private final MetricGroup group;
+
     /** The metrics in {@code group}, or in its {@code stream} subgroup when a stream is named. */
     BatchMetrics(MetricGroup operatorGroup, String stream) {
-        MetricGroup group = stream == null ? operatorGroup : StreamMetrics.of(operatorGroup, stream);
+        group = stream == null ? operatorGroup : StreamMetrics.of(operatorGroup, stream);
         batchSize = group.histogram(BATCH_SIZE, new SlidingWindowHistogram(WINDOW));
         modelCallMicros = group.histogram(MODEL_CALL_LATENCY_US, new SlidingWindowHistogram(WINDOW));
         queueDelayMillis = group.histogram(QUEUE_DELAY_MS, new SlidingWindowHistogram(WINDOW));
@@ -44,5 +47,11 @@ final class BatchMetrics {
         emittedPerSecond = group.meter(RECORDS_EMITTED_PER_SECOND, new MeterView(emitted));
         poisonDeadLetters = group.counter(StreamMetrics.DEAD_LETTERS_INFERENCE_FAILED);
         batchSplits = group.counter(BATCH_SPLITS);
+    }
+
+    /** An info gauge, always 1, whose labels say which model version serves on which device. */
+    void serving(ModelServing serving) {
+        group.addGroup("model", serving.model()).addGroup("model_version", serving.version())
+                .addGroup("device", serving.device()).gauge(MODEL_INFO, () -> 1);
     }
 }

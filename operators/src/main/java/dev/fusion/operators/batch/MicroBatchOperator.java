@@ -81,6 +81,7 @@ public class MicroBatchOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         metrics = new BatchMetrics(getMetricGroup(), stream);
         reuse = new StreamRecord<>(null);
         function.open();
+        function.serving().ifPresent(metrics::serving);
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.fusion.models.manifest.FusionMode;
 import dev.fusion.models.manifest.ModelSpec;
 import dev.fusion.models.runtime.RuntimeOptions;
 import dev.fusion.operators.batch.BatchFunction;
+import dev.fusion.operators.batch.ModelServing;
 import dev.fusion.operators.records.FusionRequest;
 import dev.fusion.operators.routing.ModelLocation;
 import dev.fusion.schemas.FusedEvent;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /** Level-2 integration: fuses a micro-batch of aligned requests into {@link FusedEvent}s. */
 public final class IntegrationFunction implements BatchFunction<FusionRequest, FusedEvent> {
@@ -30,6 +32,7 @@ public final class IntegrationFunction implements BatchFunction<FusionRequest, F
     private final Clock clock;
     private transient IntegrationModel model;
     private transient String modelVersion;
+    private transient ModelServing serving;
 
     public IntegrationFunction(ModelLocation models, FusionMode mode,
             RuntimeOptions runtimeOptions, Clock clock) {
@@ -40,10 +43,16 @@ public final class IntegrationFunction implements BatchFunction<FusionRequest, F
     }
 
     @Override
+    public Optional<ModelServing> serving() {
+        return Optional.ofNullable(serving);
+    }
+
+    @Override
     public void open() {
         model = IntegrationModel.open(models.manifest(), mode, runtimeOptions);
         ModelSpec spec = model.spec();
         modelVersion = spec.name() + "@" + spec.version();
+        serving = new ModelServing(spec.name(), spec.version(), model.device().toString());
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.fusion.operators.routing;
 import dev.fusion.models.inference.RoutingModel;
 import dev.fusion.models.inference.RoutingResult;
 import dev.fusion.models.runtime.RuntimeOptions;
+import dev.fusion.operators.batch.ModelServing;
 import dev.fusion.operators.records.ModalityRecord;
 import dev.fusion.schemas.Modality;
 import java.util.ArrayList;
@@ -28,6 +29,11 @@ public final class FeatureRoutingFunction extends RoutingFunction<RoutingModel> 
     protected RoutingModel openModel() {
         return RoutingModel.open(models.manifest(), Modalities.toModel(modality),
                 runtimeOptions);
+    }
+
+    @Override
+    protected ModelServing describe(RoutingModel model) {
+        return new ModelServing(model.spec().name(), model.spec().version(), model.device().toString());
     }
 
     @Override

@@ -3,10 +3,12 @@ package dev.fusion.operators.routing;
 import dev.fusion.models.inference.RoutingResult;
 import dev.fusion.models.runtime.RuntimeOptions;
 import dev.fusion.operators.batch.BatchFunction;
+import dev.fusion.operators.batch.ModelServing;
 import dev.fusion.operators.records.ModalityRecord;
 import dev.fusion.operators.records.RoutedRecord;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Level-1 routing of one modality on a micro-batch: subclasses open their model and run it; this
@@ -33,12 +35,20 @@ abstract class RoutingFunction<M extends AutoCloseable> implements BatchFunction
     /** Opens this modality's routing model. */
     protected abstract M openModel();
 
+    /** Which model {@code model} is and the device it runs on. */
+    protected abstract ModelServing describe(M model);
+
     /** Runs {@code model} on the batch. */
     protected abstract RoutingResult route(M model, List<ModalityRecord> batch);
 
     @Override
     public final void open() {
         model = openModel();
+    }
+
+    @Override
+    public final Optional<ModelServing> serving() {
+        return model == null ? Optional.empty() : Optional.of(describe(model));
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.fusion.operators.routing;
 import dev.fusion.models.inference.RoutingResult;
 import dev.fusion.models.inference.TextRoutingModel;
 import dev.fusion.models.runtime.RuntimeOptions;
+import dev.fusion.operators.batch.ModelServing;
 import dev.fusion.operators.records.ModalityRecord;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,11 @@ public final class TextRoutingFunction extends RoutingFunction<TextRoutingModel>
     @Override
     protected TextRoutingModel openModel() {
         return TextRoutingModel.open(models.manifest(), runtimeOptions);
+    }
+
+    @Override
+    protected ModelServing describe(TextRoutingModel model) {
+        return new ModelServing(model.spec().name(), model.spec().version(), model.device().toString());
     }
 
     @Override

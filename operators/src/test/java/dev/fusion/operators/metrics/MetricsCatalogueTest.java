@@ -8,6 +8,7 @@ import dev.fusion.operators.align.LatestAlignFunction;
 import dev.fusion.operators.align.WindowAlignFunction;
 import dev.fusion.operators.batch.BatchFunction;
 import dev.fusion.operators.batch.MicroBatchOperator;
+import dev.fusion.operators.batch.ModelServing;
 import dev.fusion.operators.batch.MicroBatchOptions;
 import dev.fusion.operators.decode.DeadLetters;
 import dev.fusion.operators.decode.DecodeFunction;
@@ -25,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -161,8 +163,14 @@ class MetricsCatalogueTest {
     }
 
     /** A batch function that hands its inputs back. */
+    /** A batch function that serves a model, as routing and integration do. */
     private static final class Identity implements BatchFunction<RawRecord, RawRecord> {
         private static final long serialVersionUID = 1L;
+
+        @Override
+        public Optional<ModelServing> serving() {
+            return Optional.of(new ModelServing("identity", "1.0.0", "cpu"));
+        }
 
         @Override
         public List<RawRecord> apply(List<RawRecord> batch) {
