@@ -1,6 +1,9 @@
 package dev.fusion.models.manifest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** Typed reads of manifest fields whose errors name the model (or manifest) and the field. */
 final class JsonFields {
@@ -80,6 +83,17 @@ final class JsonFields {
             throw error("field '" + field + "' must be an object but is " + value);
         }
         return value;
+    }
+
+    /** Fails naming the first field of the object that is not in {@code known}. */
+    void rejectUnknown(Set<String> known) {
+        Iterator<String> names = node.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!known.contains(name)) {
+                throw error("unknown field '" + name + "'; the fields are " + new TreeSet<>(known));
+            }
+        }
     }
 
     ModelValidationException error(String problem) {

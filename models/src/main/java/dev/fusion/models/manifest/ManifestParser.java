@@ -4,12 +4,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Turns manifest JSON into typed specs; checks presence and types of fields, not consistency. */
 final class ManifestParser {
 
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+
+    /** Every field the manifest format has, per object (docs/MODEL_CONTRACT.md); others fail. */
+    static final Set<String> MANIFEST_FIELDS = Set.of("manifest_version", "model_family", "version",
+            "embedding_dim", "num_classes", "modalities", "models");
+    static final Set<String> MODEL_FIELDS = Set.of("name", "role", "modality", "fusion_mode",
+            "version", "file", "sha256", "opset", "inputs", "outputs", "input_dim", "tokenizer");
+    static final Set<String> TENSOR_FIELDS = Set.of("name", "dtype", "shape");
+    static final Set<String> TOKENIZER_FIELDS = Set.of("type", "normalization", "lowercase",
+            "ngram_max", "vocab_size", "max_tokens", "hash");
 
     private final ArtifactRoot root;
 
@@ -23,6 +33,7 @@ final class ManifestParser {
                     root.describe() + "/" + ArtifactRoot.MANIFEST_FILE + " is not a JSON object");
         }
         JsonFields fields = new JsonFields(json, ArtifactRoot.MANIFEST_FILE);
+        fields.rejectUnknown(MANIFEST_FIELDS);
         int manifestVersion = fields.integer("manifest_version");
         if (manifestVersion != ModelManifest.SUPPORTED_MANIFEST_VERSION) {
             throw fields.error("manifest_version " + manifestVersion + " is not supported (only "
@@ -64,6 +75,7 @@ final class ManifestParser {
                 + index + "]");
         String name = anonymous.text("name");
         JsonFields fields = new JsonFields(node, "model '" + name + "'");
+        fields.rejectUnknown(MODEL_FIELDS);
 
         String roleId = fields.text("role");
         ModelRole role = ModelRole.fromIdOrNull(roleId);
@@ -135,6 +147,7 @@ final class ManifestParser {
                 throw new ModelValidationException(where + " is not an object");
             }
             JsonFields tensor = new JsonFields(node, where);
+            tensor.rejectUnknown(TENSOR_FIELDS);
             String name = tensor.text("name");
             String dtypeId = tensor.text("dtype");
             DataType dtype = DataType.fromIdOrNull(dtypeId);
@@ -159,6 +172,7 @@ final class ManifestParser {
     }
 
     private static TokenizerConfig parseTokenizer(JsonFields fields) {
+        fields.rejectUnknown(TOKENIZER_FIELDS);
         return new TokenizerConfig(
                 fields.text("type"),
                 fields.text("normalization"),

@@ -113,6 +113,7 @@ public final class ModelManifest {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         for (ModelSpec spec : manifest.models) {
             byte[] bytes = spec.readVerifiedBytes();
+            checkOpset(spec, bytes);
             try (OrtSession.SessionOptions options = validationOptions();
                     OrtSession session = env.createSession(bytes, options)) {
                 SignatureVerifier.verify(spec, session);
@@ -127,6 +128,20 @@ public final class ModelManifest {
                 manifest.models.size(), manifest.modelFamily, manifest.version,
                 manifest.root.describe());
         return manifest;
+    }
+
+    private static void checkOpset(ModelSpec spec, byte[] onnx) {
+        long imported;
+        try {
+            imported = OnnxOpset.defaultDomain(onnx);
+        } catch (IllegalArgumentException e) {
+            throw new ModelValidationException(spec.label() + ": cannot read the opset of "
+                    + spec.file() + ": " + e.getMessage(), e);
+        }
+        if (imported != spec.opset()) {
+            throw new ModelValidationException(spec.label() + ": opset " + spec.opset()
+                    + " in the manifest but " + spec.file() + " imports ai.onnx opset " + imported);
+        }
     }
 
     /** Only the graph's signature is read, so skip optimization and use one thread. */

@@ -235,6 +235,35 @@ class ManifestMismatchTest {
     }
 
     @Test
+    void opsetOtherThanTheFileImports() throws IOException {
+        editModel("image-routing", m -> m.put("opset", 13));
+        assertFails("model 'image-routing': opset 13 in the manifest but " + file("image-routing")
+                + " imports ai.onnx opset 17");
+    }
+
+    @Test
+    void unknownManifestField() throws IOException {
+        edit(root -> root.put("embeding_dim", 64));
+        assertFails("manifest.json: unknown field 'embeding_dim'; the fields are [embedding_dim,"
+                + " manifest_version, modalities, model_family, models, num_classes, version]");
+    }
+
+    @Test
+    void unknownModelField() throws IOException {
+        editModel("audio-routing", m -> m.put("inputdim", 128));
+        assertFails("model 'audio-routing': unknown field 'inputdim'; the fields are [file,"
+                + " fusion_mode, input_dim, inputs, modality, name, opset, outputs, role, sha256,"
+                + " tokenizer, version]");
+    }
+
+    @Test
+    void unknownTokenizerField() throws IOException {
+        editModel("text-routing", m -> ((ObjectNode) m.get("tokenizer")).put("lower_case", true));
+        assertFails("model 'text-routing': tokenizer: unknown field 'lower_case'; the fields are"
+                + " [hash, lowercase, max_tokens, ngram_max, normalization, type, vocab_size]");
+    }
+
+    @Test
     void tokenizerWithTrigrams() throws IOException {
         editModel("text-routing", m -> ((ObjectNode) m.get("tokenizer")).put("ngram_max", 3));
         assertFails("model 'text-routing': tokenizer ngram_max must be 2 but is 3");
