@@ -26,7 +26,6 @@ import org.junit.jupiter.api.Test;
  */
 class DockerComposeTest {
 
-    static final String PROMETHEUS_FACTORY = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
     static final String LIB_ORT_CLASSIFIER = "flink-job-lib-ort";
     /** Where the Kubernetes image holds the job jar (job.jarURI), under a name of its own. */
     static final String IMAGE_JAR = "/opt/flink/usrlib/fusion-job.jar";
@@ -34,8 +33,8 @@ class DockerComposeTest {
 
     private final Path root = BuildOutputs.repositoryRoot();
     private final Path docker = root.resolve("docker");
-    private final Map<String, Object> services = Yaml.map(Yaml.read(docker.resolve("docker-compose.yml")),
-            "services");
+    private final Map<String, Object> services =
+            Yaml.map(Yaml.read(docker.resolve("docker-compose.yml")), "services");
 
     @Test
     void theBrokerAdvertisesAnInternalListenerToContainersAndLocalhostToTheHost() {
@@ -45,13 +44,16 @@ class DockerComposeTest {
         String internal = Yaml.text(env, "KAFKA_INTER_BROKER_LISTENER_NAME");
 
         assertThat(advertised).containsOnlyKeys(internal, "EXTERNAL");
-        assertThat(advertised.get(internal)).isEqualTo(hostname("kafka") + ":" + port(listeners.get(internal)));
-        assertThat(advertised.get("EXTERNAL")).isEqualTo("localhost:" + port(listeners.get("EXTERNAL")));
-        // The host reaches the external listener on the same port number it is advertised with.
-        assertThat(ports("kafka")).contains(port(listeners.get("EXTERNAL")) + ":" + port(listeners.get("EXTERNAL")))
-                .doesNotContain(port(listeners.get(internal)) + ":" + port(listeners.get(internal)));
+        String internalPort = port(listeners.get(internal));
+        String externalPort = port(listeners.get("EXTERNAL"));
+        assertThat(advertised.get(internal)).isEqualTo(hostname("kafka") + ":" + internalPort);
+        assertThat(advertised.get("EXTERNAL")).isEqualTo("localhost:" + externalPort);
+        // The host reaches the external listener on the port number it is advertised with.
+        assertThat(ports("kafka")).contains(externalPort + ":" + externalPort)
+                .doesNotContain(internalPort + ":" + internalPort);
         assertThat(Yaml.text(env, "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP").split(","))
-                .containsExactlyInAnyOrder(internal + ":PLAINTEXT", "EXTERNAL:PLAINTEXT", "CONTROLLER:PLAINTEXT");
+                .containsExactlyInAnyOrder(internal + ":PLAINTEXT", "EXTERNAL:PLAINTEXT",
+                        "CONTROLLER:PLAINTEXT");
         assertThat(listeners).containsOnlyKeys(internal, "EXTERNAL", "CONTROLLER");
 
         // Everything in a container uses the internal listener.
@@ -60,8 +62,7 @@ class DockerComposeTest {
         assertThat(job.get(FusionOptions.BOOTSTRAP_SERVERS)).isEqualTo(bootstrap);
         assertThat(job.get(FusionOptions.DEVICE)).isEqualTo("cuda");
         assertThat(command("topics")).contains("--bootstrap-server " + bootstrap);
-        assertThat(String.join(" ", Yaml.list(healthcheck("kafka"), "test").stream().map(String::valueOf).toList()))
-                .contains(bootstrap);
+        assertThat(healthcheckCommand("kafka")).contains(bootstrap);
     }
 
     @Test
@@ -69,11 +70,10 @@ class DockerComposeTest {
         for (String service : List.of("kafka", "jobmanager", "taskmanager-gpu")) {
             assertThat(Yaml.list(healthcheck(service), "test")).as(service).hasSizeGreaterThan(1);
         }
-        assertThat(String.join(" ", Yaml.list(healthcheck("jobmanager"), "test").stream().map(String::valueOf).toList()))
-                .contains("http://localhost:8081/overview");
+        assertThat(healthcheckCommand("jobmanager")).contains("http://localhost:8081/overview");
         // The TaskManager is healthy when the JobManager lists it under its resource id.
-        assertThat(String.join(" ", Yaml.list(healthcheck("taskmanager-gpu"), "test").stream().map(String::valueOf).toList()))
-                .contains("http://jobmanager:8081/taskmanagers", flinkProperties("taskmanager-gpu").get("taskmanager.resource-id"));
+        assertThat(healthcheckCommand("taskmanager-gpu")).contains("http://jobmanager:8081/taskmanagers",
+                flinkProperties("taskmanager-gpu").get("taskmanager.resource-id"));
 
         assertThat(dependsOn("topics")).isEqualTo(Map.of("kafka", "service_healthy"));
         assertThat(dependsOn("taskmanager-gpu")).isEqualTo(Map.of("jobmanager", "service_healthy"));
@@ -102,7 +102,7 @@ class DockerComposeTest {
         }
         assertThat(flinkServices).containsExactly("jobmanager", "taskmanager-gpu", "submit");
 
-        // The JobManager and the TaskManager agree on where state lives and how failures are detected.
+        // The JobManager and the TaskManager agree on where state is and how failures are seen.
         Map<String, String> jm = flinkProperties("jobmanager");
         Map<String, String> tm = flinkProperties("taskmanager-gpu");
         for (String key : List.of("jobmanager.rpc.address", "execution.checkpointing.dir",
@@ -123,7 +123,8 @@ class DockerComposeTest {
     void theJobManagerAndTheTaskManagerServePrometheusMetricsOnAPublishedPort() {
         for (String service : List.of("jobmanager", "taskmanager-gpu")) {
             Map<String, String> flink = flinkProperties(service);
-            assertThat(flink.get("metrics.reporter.prom.factory.class")).as(service).isEqualTo(PROMETHEUS_FACTORY);
+            assertThat(flink.get("metrics.reporter.prom.factory.class")).as(service)
+                    .isEqualTo(FlinkOptionCatalogue.PROMETHEUS_FACTORY);
             assertThat(flink.get("metrics.reporter.prom.port")).as(service).isEqualTo("9249");
             assertThat(ports(service)).as(service).anyMatch(p -> p.endsWith(":9249"));
         }
@@ -136,16 +137,15 @@ class DockerComposeTest {
         assertThat(build("jobmanager")).isEqualTo("flink-onnxruntime.Dockerfile");
         assertThat(build("submit")).isEqualTo("flink-onnxruntime.Dockerfile");
         assertThat(build("taskmanager-gpu")).isEqualTo("taskmanager-gpu.Dockerfile");
-        Map<String, String> artifacts = Map.of(
-                "flink-onnxruntime.Dockerfile", "onnxruntime", "taskmanager-gpu.Dockerfile", "onnxruntime_gpu");
+        String flink = "flink:" + BuildOutputs.rootProperty(root, "flink.version") + "-java17";
+        Map<String, String> artifacts = Map.of("flink-onnxruntime.Dockerfile", "onnxruntime",
+                "taskmanager-gpu.Dockerfile", "onnxruntime_gpu");
         for (var entry : artifacts.entrySet()) {
-            String dockerfile = Files.readString(docker.resolve(entry.getKey()));
-            assertThat(dockerfile).as(entry.getKey())
-                    .contains("ARG ORT_ARTIFACT=" + entry.getValue() + "\n", "ARG ORT_VERSION=" + version + "\n",
-                            "com.microsoft.onnxruntime:${ORT_ARTIFACT}:${ORT_VERSION}",
-                            "/onnxruntime/ /opt/flink/lib/", "FROM ${FLINK_IMAGE}\n",
-                            "ARG FLINK_IMAGE=flink:" + BuildOutputs.rootProperty(root, "flink.version") + "-java17\n",
-                            "ENV ORT_DISABLE_TELEMETRY=1");
+            assertThat(Files.readString(docker.resolve(entry.getKey()))).as(entry.getKey()).contains(
+                    "ARG ORT_ARTIFACT=" + entry.getValue() + "\n", "ARG ORT_VERSION=" + version + "\n",
+                    "com.microsoft.onnxruntime:${ORT_ARTIFACT}:${ORT_VERSION}",
+                    "/onnxruntime/ /opt/flink/lib/", "FROM ${FLINK_IMAGE}\n",
+                    "ARG FLINK_IMAGE=" + flink + "\n", "ENV ORT_DISABLE_TELEMETRY=1");
         }
         assertThat(Yaml.text(service("jobmanager"), "image")).endsWith("-ort" + version);
         assertThat(Yaml.text(service("taskmanager-gpu"), "image")).endsWith("-ort" + version);
@@ -154,17 +154,20 @@ class DockerComposeTest {
     @Test
     void theTopicsAreCreatedByAOneShotServiceNotByASecondCopyOfTheJob() {
         Map<String, String> created = new LinkedHashMap<>();
-        Matcher create = Pattern.compile("(?m)^\\s*create (\\S+) (\\d+)$").matcher(command("topics"));
+        Matcher create = Pattern.compile("(?m)^\\s*create (\\S+) (\\d+)$")
+                .matcher(command("topics"));
         while (create.find()) {
             created.put(create.group(1), create.group(2));
         }
-        assertThat(created.keySet()).containsExactlyElementsOf(FusionJobMain.topics(FusionConfig.of(Map.of())));
+        assertThat(created.keySet())
+                .containsExactlyElementsOf(FusionJobMain.topics(FusionConfig.of(Map.of())));
         assertThat(command("topics")).contains("kafka-topics.sh", "--create --if-not-exists");
         for (String service : services.keySet()) {
             assertThat(command(service)).as(service).doesNotContain("fusion run", "--create-topics");
         }
         // The submit service starts the job exactly once, detached.
-        assertThat(Pattern.compile("flink run").matcher(command("submit")).results().count()).isEqualTo(1);
+        assertThat(Pattern.compile("flink run").matcher(command("submit")).results().count())
+                .isEqualTo(1);
         assertThat(command("submit")).contains("flink run -d ", "--config /opt/fusion/fusion.yaml");
     }
 
@@ -199,7 +202,8 @@ class DockerComposeTest {
         String libOrtName = Path.of(libOrt).getFileName().toString();
         String libOrtDir = Path.of(libOrt).getParent().toString().replace('\\', '/');
         assertThat(jars(command("submit"))).containsExactly("/opt/fusion/jars/" + libOrtName);
-        assertThat(Yaml.list(service("submit"), "volumes")).contains("../" + libOrtDir + ":/opt/fusion/jars:ro");
+        assertThat(Yaml.list(service("submit"), "volumes"))
+                .contains("../" + libOrtDir + ":/opt/fusion/jars:ro");
         assertThat(Files.readString(docker.resolve("kubernetes/fusion-job.Dockerfile")))
                 .contains("\nCOPY --chown=flink:flink " + libOrt + " " + IMAGE_JAR + "\n");
     }
@@ -230,6 +234,11 @@ class DockerComposeTest {
 
     private Map<String, Object> healthcheck(String name) {
         return Yaml.map(service(name), "healthcheck");
+    }
+
+    private String healthcheckCommand(String name) {
+        return String.join(" ",
+                Yaml.list(healthcheck(name), "test").stream().map(String::valueOf).toList());
     }
 
     private String hostname(String name) {

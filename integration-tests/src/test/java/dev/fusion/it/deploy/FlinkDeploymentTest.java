@@ -92,7 +92,8 @@ class FlinkDeploymentTest {
         // The 1.10 model stops at v1_20 (v2_2 came with operator 1.13), so deployment() binds the
         // rest of the file without this one field. With a newer model on the classpath this fails:
         // then bind the field too.
-        assertThat(Arrays.stream(FlinkVersion.values()).map(Enum::name)).contains("v1_20").doesNotContain("v2_2");
+        assertThat(Arrays.stream(FlinkVersion.values()).map(Enum::name))
+                .contains("v1_20").doesNotContain("v2_2");
     }
 
     @ParameterizedTest
@@ -100,15 +101,23 @@ class FlinkDeploymentTest {
     void keepsStateDurablyWithKubernetesHighAvailability(String file) {
         Map<String, String> flink = deployment(file).getSpec().getFlinkConfiguration();
         assertThat(flink).containsEntry("high-availability.type", "kubernetes")
-                .containsEntry("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+                .containsEntry("execution.checkpointing.externalized-checkpoint-retention",
+                        "RETAIN_ON_CANCELLATION");
         for (String durable : List.of("high-availability.storageDir", "execution.checkpointing.dir",
                 "execution.checkpointing.savepoint-dir")) {
             assertThat(flink.get(durable)).as(durable).startsWith("s3://CHANGE-ME/fusion/");
         }
+        // The s3:// URIs need Flink's S3 file system, enabled from the image's opt/ folder.
+        String s3 = "flink-s3-fs-presto-" + BuildOutputs.rootProperty(BuildOutputs.repositoryRoot(),
+                "flink.version") + ".jar";
+        assertThat(mainContainer(deployment(file).getSpec().getPodTemplate()).getEnv())
+                .anyMatch(env -> env.getName().equals("ENABLE_BUILT_IN_PLUGINS")
+                        && env.getValue().equals(s3));
         // The restart strategy is the cluster's (Flink's default: no attempt limit); failures are
         // detected fast.
         assertThat(flink.keySet()).noneMatch(key -> key.startsWith("restart-strategy"));
-        assertThat(flink).containsEntry("heartbeat.interval", "2 s").containsEntry("heartbeat.timeout", "20 s")
+        assertThat(flink).containsEntry("heartbeat.interval", "2 s")
+                .containsEntry("heartbeat.timeout", "20 s")
                 .containsEntry("heartbeat.rpc-failure-threshold", "1")
                 .containsEntry("taskmanager.slot.timeout", "60 s");
     }
@@ -128,11 +137,12 @@ class FlinkDeploymentTest {
     void exposesPrometheusMetricsOnThePodsPort(String file) {
         FlinkDeploymentSpec spec = deployment(file).getSpec();
         assertThat(spec.getFlinkConfiguration())
-                .containsEntry("metrics.reporter.prom.factory.class", DockerComposeTest.PROMETHEUS_FACTORY)
+                .containsEntry("metrics.reporter.prom.factory.class", FlinkOptionCatalogue.PROMETHEUS_FACTORY)
                 .containsEntry("metrics.reporter.prom.port", "9249");
         PodTemplateSpec pod = spec.getPodTemplate();
         assertThat(pod.getMetadata().getAnnotations()).containsEntry("prometheus.io/scrape", "true")
-                .containsEntry("prometheus.io/port", "9249").containsEntry("prometheus.io/path", "/metrics");
+                .containsEntry("prometheus.io/port", "9249")
+                .containsEntry("prometheus.io/path", "/metrics");
         List<ContainerPort> ports = mainContainer(pod).getPorts();
         assertThat(ports).extracting(ContainerPort::getName, ContainerPort::getContainerPort)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("metrics", 9249));
@@ -145,12 +155,14 @@ class FlinkDeploymentTest {
         ConfigMap configMap = configMap(file);
         PodTemplateSpec pod = spec.getPodTemplate();
         Volume volume = pod.getSpec().getVolumes().stream()
-                .filter(v -> v.getConfigMap() != null && v.getConfigMap().getName().equals(configMap.getMetadata().getName()))
+                .filter(v -> v.getConfigMap() != null
+                        && v.getConfigMap().getName().equals(configMap.getMetadata().getName()))
                 .findFirst().orElseThrow(() -> new AssertionError("no volume of the ConfigMap"));
         VolumeMount mount = mainContainer(pod).getVolumeMounts().stream()
                 .filter(m -> m.getName().equals(volume.getName())).findFirst()
                 .orElseThrow(() -> new AssertionError("the ConfigMap's volume is not mounted"));
-        assertThat(spec.getJob().getArgs()).containsExactly("--config", mount.getMountPath() + "/fusion.yaml");
+        assertThat(spec.getJob().getArgs())
+                .containsExactly("--config", mount.getMountPath() + "/fusion.yaml");
         assertThat(configMap.getData()).containsOnlyKeys("fusion.yaml");
 
         // The configuration loads as the job would load it, unknown keys and bad values refused.
@@ -170,7 +182,8 @@ class FlinkDeploymentTest {
         FlinkDeployment gpu = deployment(GPU);
         FlinkDeployment cpu = deployment(CPU);
         Container taskManager = mainContainer(gpu.getSpec().getTaskManager().getPodTemplate());
-        assertThat(taskManager.getResources().getLimits()).containsExactly(Map.entry("nvidia.com/gpu", new Quantity("1")));
+        assertThat(taskManager.getResources().getLimits())
+                .containsExactly(Map.entry("nvidia.com/gpu", new Quantity("1")));
         assertThat(gpu.getSpec().getTaskManager().getPodTemplate().getSpec().getTolerations())
                 .anyMatch(t -> t.getKey().equals("nvidia.com/gpu"));
         assertThat(gpu.getSpec().getJobManager().getPodTemplate()).isNull();
@@ -181,7 +194,8 @@ class FlinkDeploymentTest {
         // Same names and the same cluster settings but the slots: applying one over the other is
         // a last-state upgrade of the same job.
         assertThat(gpu.getMetadata().getName()).isEqualTo(cpu.getMetadata().getName());
-        assertThat(configMap(GPU).getMetadata().getName()).isEqualTo(configMap(CPU).getMetadata().getName());
+        assertThat(configMap(GPU).getMetadata().getName())
+                .isEqualTo(configMap(CPU).getMetadata().getName());
         Map<String, String> gpuFlink = new LinkedHashMap<>(gpu.getSpec().getFlinkConfiguration());
         Map<String, String> cpuFlink = new LinkedHashMap<>(cpu.getSpec().getFlinkConfiguration());
         assertThat(gpuFlink.remove("taskmanager.numberOfTaskSlots")).isEqualTo("4");
@@ -203,8 +217,8 @@ class FlinkDeploymentTest {
         assertThat(spec.isSavepoint()).isTrue();
         assertThat(spec.getJobReference().getKind()).isEqualTo(JobKind.FLINK_DEPLOYMENT);
         assertThat(spec.getJobReference().getName()).isEqualTo(deployment(CPU).getMetadata().getName());
-        assertThat(spec.getSavepoint().getPath()).isEqualTo(
-                deployment(CPU).getSpec().getFlinkConfiguration().get("execution.checkpointing.savepoint-dir"));
+        assertThat(spec.getSavepoint().getPath()).isEqualTo(deployment(CPU).getSpec()
+                .getFlinkConfiguration().get("execution.checkpointing.savepoint-dir"));
         assertThat(spec.getSavepoint().getDisposeOnDelete()).isFalse();
         assertThat(spec.getSavepoint().getAlreadyExists()).isFalse();
     }
@@ -214,11 +228,12 @@ class FlinkDeploymentTest {
         Map<String, Object> raw = rawDeployment(CPU);
         Yaml.map(raw, "spec/job").put("upgrademode", "last-state");
         assertThatThrownBy(() -> bind(raw)).isInstanceOf(IllegalArgumentException.class)
-                .hasCauseInstanceOf(UnrecognizedPropertyException.class).hasMessageContaining("upgrademode");
+                .hasCauseInstanceOf(UnrecognizedPropertyException.class)
+                .hasMessageContaining("upgrademode");
 
         Map<String, Object> pod = rawDeployment(CPU);
-        Map<String, Object> container = Yaml.map(Map.of("c", Yaml.list(Yaml.map(pod, "spec/podTemplate/spec"),
-                "containers").get(0)), "c");
+        Object first = Yaml.list(Yaml.map(pod, "spec/podTemplate/spec"), "containers").get(0);
+        Map<String, Object> container = Yaml.map(Map.of("c", first), "c");
         container.put("volumeMount", List.of());
         assertThatThrownBy(() -> bind(pod)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("spec.podTemplate.spec.containers[0]: unknown [volumeMount]");
@@ -238,7 +253,8 @@ class FlinkDeploymentTest {
 
     private Map<String, Object> document(String file, String kind) {
         List<Map<String, Object>> documents = Yaml.readAll(kubernetes.resolve(file));
-        assertThat(documents).extracting(d -> d.get("kind")).containsExactly("ConfigMap", "FlinkDeployment");
+        assertThat(documents).extracting(d -> d.get("kind"))
+                .containsExactly("ConfigMap", "FlinkDeployment");
         return documents.stream().filter(d -> kind.equals(d.get("kind"))).findFirst().orElseThrow();
     }
 
@@ -319,7 +335,8 @@ class FlinkDeploymentTest {
     }
 
     private static Container mainContainer(PodTemplateSpec pod) {
-        assertThat(pod.getSpec().getContainers()).extracting(Container::getName).containsExactly(MAIN_CONTAINER);
+        assertThat(pod.getSpec().getContainers()).extracting(Container::getName)
+                .containsExactly(MAIN_CONTAINER);
         return pod.getSpec().getContainers().get(0);
     }
 }

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.FallbackKey;
 import org.apache.flink.configuration.MetricOptions;
@@ -27,13 +28,17 @@ import org.apache.flink.configuration.MetricOptions;
  */
 final class FlinkOptionCatalogue {
 
+    /** The factory of Flink's Prometheus reporter, as {@code metrics.reporter.<name>.factory.class}. */
+    static final String PROMETHEUS_FACTORY =
+            "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
+
     /** One class from each Flink jar whose options a deployment may set. */
     private static final List<String> ANCHORS = List.of(
             "org.apache.flink.configuration.CoreOptions",
             "org.apache.flink.runtime.entrypoint.ClusterEntrypoint",
             "org.apache.flink.client.cli.CliFrontend",
             "org.apache.flink.streaming.api.environment.StreamExecutionEnvironment",
-            "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+            PROMETHEUS_FACTORY);
 
     private static final String REPORTER_PREFIX = "metrics.reporter.";
 
@@ -67,15 +72,12 @@ final class FlinkOptionCatalogue {
     List<String> problems(Map<String, String> settings) {
         List<String> problems = new ArrayList<>();
         settings.forEach((key, value) -> {
-            if (deprecated.containsKey(key)) {
-                problems.add(key + " is deprecated; use " + deprecated.get(key));
-                return;
-            }
             // A reporter's options are read under metrics.reporter.<name>., as Flink does.
             String suffix = reporterSuffix(key);
             ConfigOption<?> option = suffix != null ? reporterOptions.get(suffix) : current.get(key);
             if (option == null) {
-                problems.add(key + " is no Flink 2.2 configuration key");
+                problems.add(key + (deprecated.containsKey(key) ? " is deprecated: " + deprecated.get(key)
+                        : " is no Flink 2.2 configuration key"));
                 return;
             }
             try {
@@ -83,8 +85,20 @@ final class FlinkOptionCatalogue {
             } catch (RuntimeException e) {
                 problems.add(key + ": '" + value + "' is no valid value (" + e.getMessage() + ")");
             }
+            if (option == MetricOptions.REPORTER_FACTORY_CLASS && !loadable(value)) {
+                problems.add(key + ": no class " + value);
+            }
         });
         return problems;
+    }
+
+    private static boolean loadable(String className) {
+        try {
+            Class.forName(className, false, FlinkOptionCatalogue.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 
     private static String reporterSuffix(String key) {
@@ -114,14 +128,14 @@ final class FlinkOptionCatalogue {
                 continue;
             }
             if (classDeprecated || field.isAnnotationPresent(Deprecated.class)) {
-                deprecated.putIfAbsent(option.key(), "(the option is deprecated: " + type.getSimpleName()
-                        + "." + field.getName() + ")");
+                deprecated.putIfAbsent(option.key(), type.getSimpleName() + "." + field.getName()
+                        + " is marked @Deprecated");
             } else {
                 current.put(option.key(), option);
             }
             for (FallbackKey fallback : option.fallbackKeys()) {
                 if (fallback.isDeprecated()) {
-                    deprecated.put(fallback.getKey(), option.key());
+                    deprecated.put(fallback.getKey(), "use " + option.key());
                 }
             }
         }
@@ -137,12 +151,11 @@ final class FlinkOptionCatalogue {
         }
         // The Prometheus reporter reads its port as a plain argument, not a ConfigOption.
         try {
-            Class<?> factory = Class.forName("org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+            Class<?> factory = Class.forName(PROMETHEUS_FACTORY);
             Field port = factory.getDeclaredField("ARG_PORT");
             port.setAccessible(true);
             String key = (String) port.get(null);
-            reporterOptions.put(key, org.apache.flink.configuration.ConfigOptions.key(key)
-                    .stringType().noDefaultValue());
+            reporterOptions.put(key, ConfigOptions.key(key).stringType().noDefaultValue());
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("the Prometheus reporter's port argument moved", e);
         }
