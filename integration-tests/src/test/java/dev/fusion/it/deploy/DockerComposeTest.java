@@ -88,6 +88,10 @@ class DockerComposeTest {
         for (String oneShot : List.of("topics", "submit")) {
             assertThat(Yaml.text(service(oneShot), "restart")).as(oneShot).isEqualTo("no");
         }
+        for (String longRunning : List.of("kafka", "jobmanager", "taskmanager-gpu")) {
+            assertThat(Yaml.text(service(longRunning), "restart")).as(longRunning)
+                    .isEqualTo("unless-stopped");
+        }
     }
 
     @Test
