@@ -15,7 +15,7 @@ public final class FusionCli {
     public static void main(String[] argv) {
         PrintStream out = System.out;
         if (argv.length == 0) {
-            System.err.println("usage: fusion <demo|run|broker|produce|tail|options|state> [options]");
+            System.err.println("usage: fusion <demo|run|broker|produce|tail|options|state|models> [options]");
             System.exit(2);
         }
         String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
@@ -28,6 +28,7 @@ public final class FusionCli {
                 case "tail" -> TailCommand.run(rest, out);
                 case "options" -> OptionsCommand.run(out);
                 case "state" -> StateCommand.run(rest, out);
+                case "models" -> ModelsCommand.run(rest, out);
                 default -> throw new Args.UsageException("unknown command '" + argv[0] + "'");
             }
             System.exit(0);
