@@ -3,6 +3,7 @@ package dev.fusion.jobs;
 import dev.fusion.jobs.config.ConfigException;
 import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.jobs.config.FusionOptions;
+import dev.fusion.jobs.kafka.FusedRecordBudget;
 import dev.fusion.models.manifest.FusionMode;
 import dev.fusion.models.manifest.ModelManifest;
 import dev.fusion.operators.align.AlignmentOptions;
@@ -178,7 +179,8 @@ public final class FusionJob {
                 config.get(FusionOptions.ALIGN_TTL), config.get(FusionOptions.IDLE_FLUSH_AFTER),
                 config.get(FusionOptions.DUPLICATE_HORIZON));
         int dim = manifest.embeddingDim();
-        AlignFunction function = window ? new WindowAlignFunction(options, dim)
+        AlignFunction function = window
+                ? new WindowAlignFunction(options, dim, FusedRecordBudget.sourceIdBytes(config, manifest))
                 : new LatestAlignFunction(options, dim);
         return new AlignOperator(function, options);
     }

@@ -23,6 +23,8 @@ public abstract class AlignFunction
     private transient LongSupplier idleFlushedTo;
     /** LATE drops per stream, by modality ordinal; null outside an AlignOperator. */
     private transient Counter[] late;
+    /** OVERFLOW drops per stream, by modality ordinal; null outside an AlignOperator. */
+    private transient Counter[] overflow;
 
     protected AlignFunction(AlignmentOptions options) {
         this.idleFlushAfterMillis = options.idleFlushAfterMillis();
@@ -36,17 +38,25 @@ public abstract class AlignFunction
 
     /**
      * Called by the operator before any record: where its idle flushes have reached, and the
-     * counters of LATE drops per stream (by modality ordinal).
+     * counters of LATE and OVERFLOW drops per stream (by modality ordinal).
      */
-    final void bind(LongSupplier flushedTo, Counter[] lateByStream) {
+    final void bind(LongSupplier flushedTo, Counter[] lateByStream, Counter[] overflowByStream) {
         this.idleFlushedTo = flushedTo;
         this.late = lateByStream;
+        this.overflow = overflowByStream;
     }
 
     /** Counts one LATE drop of {@code record}'s stream; the policy emits the dropped event. */
     final void countLate(RoutedRecord record) {
         if (late != null) {
             late[record.modality.ordinal()].inc();
+        }
+    }
+
+    /** Counts one OVERFLOW drop of {@code record}'s stream; the policy emits the dropped event. */
+    final void countOverflow(RoutedRecord record) {
+        if (overflow != null) {
+            overflow[record.modality.ordinal()].inc();
         }
     }
 

@@ -122,14 +122,17 @@ public class AlignOperator extends KeyedProcessOperator<String, RoutedRecord, Fu
         flushAnnounced = false;
         checkAt = Long.MIN_VALUE;
         Counter[] late = new Counter[Modality.values().length];
+        Counter[] overflow = new Counter[late.length];
         duplicates = new Counter[late.length];
         for (Modality m : Modality.values()) {
             late[m.ordinal()] = StreamMetrics.of(getMetricGroup(), m)
                     .counter(StreamMetrics.DROPPED_LATE);
             duplicates[m.ordinal()] = StreamMetrics.of(getMetricGroup(), m)
                     .counter(StreamMetrics.DROPPED_DUPLICATE);
+            overflow[m.ordinal()] = StreamMetrics.of(getMetricGroup(), m)
+                    .counter(StreamMetrics.DROPPED_OVERFLOW);
         }
-        align.bind(() -> idleFlushedTo, late);
+        align.bind(() -> idleFlushedTo, late, overflow);
         getMetricGroup().gauge(EVENT_TIME_LAG_MS, this::eventTimeLagMillis);
         // Created even with duplicates off, so that seen ids and timers restored from a run that
         // had them on are cleaned up rather than left without a timer target.

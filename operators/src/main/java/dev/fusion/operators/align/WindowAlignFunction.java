@@ -34,6 +34,7 @@ public class WindowAlignFunction extends AlignFunction {
     private final long windowMillis;
     private final long latenessMillis;
     private final int dim;
+    private final int maxSourceIdBytes;
 
     // One entry per entity and window, so that a timer reads only its own window. With one list
     // per entity, each timer scanned and rewrote every later window too: when a backlog is
@@ -42,14 +43,42 @@ public class WindowAlignFunction extends AlignFunction {
     // entity, so copying its array on append is cheap on any state backend.
     private transient MapState<Long, RoutedRecord[]> pending;
 
+    /** A window function without a size budget for its fused records. */
     public WindowAlignFunction(AlignmentOptions options, int dim) {
+        this(options, dim, Integer.MAX_VALUE);
+    }
+
+    /**
+     * @param maxSourceIdBytes the most bytes the event ids of one window may take in its fused
+     *     record (see {@link #sourceIdBytes}), so that the record fits the fused sink's
+     *     {@code max.request.size}; a record that would pass it is dropped OVERFLOW
+     */
+    public WindowAlignFunction(AlignmentOptions options, int dim, int maxSourceIdBytes) {
         super(options);
+        if (maxSourceIdBytes <= 0) {
+            throw new IllegalArgumentException("the fused record's budget for event ids must be"
+                    + " positive, got " + maxSourceIdBytes);
+        }
         if (dim <= 0) {
             throw new IllegalArgumentException("embedding dimension must be positive, got " + dim);
         }
         this.windowMillis = options.windowMillis();
         this.latenessMillis = options.allowedLatenessMillis();
         this.dim = dim;
+        this.maxSourceIdBytes = maxSourceIdBytes;
+    }
+
+    /**
+     * What one event id adds to a fused record at most: its UTF-8 bytes and the longest length
+     * prefix Avro can write (a 5-byte varint).
+     */
+    public static int sourceIdBytes(String eventId) {
+        int bytes = 5;
+        for (int i = 0; i < eventId.length(); i++) {
+            char c = eventId.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes;
     }
 
     static MapStateDescriptor<Long, RoutedRecord[]> pendingDescriptor() {
@@ -75,6 +104,18 @@ public class WindowAlignFunction extends AlignFunction {
             return;
         }
         RoutedRecord[] window = pending.get(start);
+        int held = window == null ? 0 : sourceIdBytes(window);
+        if (held + sourceIdBytes(record.eventId) > maxSourceIdBytes) {
+            countOverflow(record);
+            ctx.output(SideOutputs.DROPPED, DroppedEvents.of(record, DropReason.OVERFLOW,
+                    "the window [" + EventTime.format(start) + ", "
+                            + EventTime.format(EventTime.plus(start, windowMillis)) + ") of this"
+                            + " entity already holds " + (window == null ? 0 : window.length)
+                            + " records, whose event"
+                            + " ids take " + held + " of the " + maxSourceIdBytes + " bytes a fused"
+                            + " record can carry within the fused sink's max.request.size"));
+            return;
+        }
         pending.put(start, append(window, record));
         if (window == null) {
             // A window's timer exists exactly while its entry does: register it with the entry.
@@ -125,6 +166,14 @@ public class WindowAlignFunction extends AlignFunction {
             }
         }
         return due;
+    }
+
+    private static int sourceIdBytes(RoutedRecord[] window) {
+        int bytes = 0;
+        for (RoutedRecord r : window) {
+            bytes += sourceIdBytes(r.eventId);
+        }
+        return bytes;
     }
 
     private static RoutedRecord[] append(RoutedRecord[] window, RoutedRecord record) {

@@ -22,6 +22,7 @@ public final class StreamMetrics {
     public static final String DROPPED_LATE = "droppedLate";
     public static final String DROPPED_FILTERED = "droppedFiltered";
     public static final String DROPPED_DUPLICATE = "droppedDuplicate";
+    public static final String DROPPED_OVERFLOW = "droppedOverflow";
 
     private StreamMetrics() {
     }

@@ -50,6 +50,35 @@ class WindowAlignFunctionTest {
     }
 
     @Test
+    void dropsAsOverflowWhatWouldMakeAWindowsFusedRecordLargerThanItsBudget() throws Exception {
+        // Each id "t1".."t4" takes 2 + 5 bytes: a budget of 21 holds three of them.
+        RoutedRecord[] texts = new RoutedRecord[4];
+        for (int i = 0; i < texts.length; i++) {
+            texts[i] = record(TEXT, "t" + (i + 1), "e1", 100 + i, 0f, 1f, 1f);
+        }
+        RoutedRecord audio = record(AUDIO, "a1", "e1", 500, 0f, 2f, 2f);
+        RoutedRecord nextWindow = record(IMAGE, "i1", "e1", 1500, 0f, 3f, 3f);
+        assertThat(WindowAlignFunction.sourceIdBytes("t1")).isEqualTo(7);
+        assertThat(WindowAlignFunction.sourceIdBytes("\u00e9\u4e2d\ud83d\ude00")).isEqualTo(5 + 2 + 3 + 4);
+        try (var h = harness(new WindowAlignFunction(options(WINDOW, W, 0, 60_000), DIM, 21))) {
+            send(h, texts);
+            send(h, audio, nextWindow);
+            h.processWatermark(1999);
+
+            List<FusionRequest> fused = h.extractOutputValues();
+            assertThat(fused).extracting(f -> List.of(f.sourceEventIds))
+                    .containsExactly(List.of("t1", "t2", "t3"), List.of("i1"));
+            assertThat(dropped(h)).extracting(d -> d.getValue().getEventId() + " "
+                    + d.getValue().getReason()).containsExactly("t4 OVERFLOW", "a1 OVERFLOW");
+            assertThat(dropped(h).get(0).getValue().getMessage()).isEqualTo("the window"
+                    + " [1970-01-01T00:00:00Z, 1970-01-01T00:00:01Z) of this entity already holds 3"
+                    + " records, whose event ids take 21 of the 21 bytes a fused record can carry"
+                    + " within the fused sink's max.request.size");
+            assertDrained(h);
+        }
+    }
+
+    @Test
     void fusesAllThreeModalitiesOfAWindowOnceItEnds() throws Exception {
         RoutedRecord text = record(TEXT, "t1", "e1", 100, 0.5f, 1f, 2f);
         RoutedRecord audio = record(AUDIO, "a1", "e1", 200, -1f, 3f, 4f);

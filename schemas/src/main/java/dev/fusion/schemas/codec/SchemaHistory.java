@@ -26,7 +26,7 @@ public final class SchemaHistory {
 
     /** Older versions, oldest first, as classpath resources next to this package. */
     private static final List<String> HISTORY = List.of("TextEvent-v1.avsc", "DeadLetter-v1.avsc",
-            "DroppedEvent-v1.avsc");
+            "DroppedEvent-v1.avsc", "DroppedEvent-v2.avsc");
 
     private static final List<Schema> CURRENT = List.of(
             TextEvent.getClassSchema(),

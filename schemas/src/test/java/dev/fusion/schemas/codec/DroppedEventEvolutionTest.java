@@ -11,25 +11,29 @@ import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 
 /**
- * DroppedEvent v2 adds the reason DUPLICATE and gives the enum a default: v1 bytes still read,
- * and a reason added by a later writer reads as UNKNOWN instead of failing.
+ * DroppedEvent v2 adds the reason DUPLICATE and gives the enum a default, v3 adds OVERFLOW: v1
+ * and v2 bytes still read, and a reason added by a later writer reads as UNKNOWN instead of failing.
  */
 class DroppedEventEvolutionTest {
 
     private final Schema v1 = SchemaHistory.historyOf(DroppedEvent.getClassSchema().getFullName())
             .get(0);
-    private final Schema v2 = DroppedEvent.getClassSchema();
+    private final Schema v2 = SchemaHistory.historyOf(DroppedEvent.getClassSchema().getFullName())
+            .get(1);
+    private final Schema v3 = DroppedEvent.getClassSchema();
 
     @Test
     void historyHoldsBothVersionsWithDistinctFingerprints() {
         assertThat(SchemaHistory.versionsOf("dev.fusion.schemas.DroppedEvent"))
-                .containsExactly(v1, v2);
+                .containsExactly(v1, v2, v3);
         assertThat(v1.getField("reason").schema().getEnumSymbols())
                 .containsExactly("LATE", "FILTERED");
         assertThat(v2.getField("reason").schema().getEnumSymbols())
                 .containsExactly("LATE", "FILTERED", "DUPLICATE", "UNKNOWN");
-        assertThat(SingleObjectCodec.fingerprint(v1))
-                .isNotEqualTo(SingleObjectCodec.fingerprint(v2));
+        assertThat(v3.getField("reason").schema().getEnumSymbols())
+                .containsExactly("LATE", "FILTERED", "DUPLICATE", "OVERFLOW", "UNKNOWN");
+        assertThat(List.of(SingleObjectCodec.fingerprint(v1), SingleObjectCodec.fingerprint(v2),
+                SingleObjectCodec.fingerprint(v3))).doesNotHaveDuplicates();
     }
 
     @Test
@@ -44,6 +48,29 @@ class DroppedEventEvolutionTest {
     }
 
     @Test
+    void version2BytesAreReadWithTheCurrentSchema() throws CodecException {
+        byte[] bytes = SingleObjectCodec.forGeneric(v2, List.of(), DecodeLimits.DEFAULT)
+                .encode(record(v2, "DUPLICATE"));
+
+        DroppedEvent read = SingleObjectCodec.forSpecific(DroppedEvent.class).decode(bytes);
+
+        assertThat(read).isEqualTo(DroppedEvent.newBuilder(SampleRecords.dropped())
+                .setReason(DropReason.DUPLICATE).build());
+    }
+
+    @Test
+    void overflowReadsAsUnknownForAVersion2Reader() throws CodecException {
+        DroppedEvent overflow = DroppedEvent.newBuilder(SampleRecords.dropped())
+                .setReason(DropReason.OVERFLOW).build();
+        byte[] bytes = SingleObjectCodec.forSpecific(DroppedEvent.class).encode(overflow);
+
+        GenericRecord read = SingleObjectCodec.forGeneric(v2, List.of(v3), DecodeLimits.DEFAULT)
+                .decode(bytes);
+
+        assertThat(read.get("reason")).hasToString("UNKNOWN");
+    }
+
+    @Test
     void duplicateRoundTrips() throws CodecException {
         DroppedEvent duplicate = DroppedEvent.newBuilder(SampleRecords.dropped())
                 .setReason(DropReason.DUPLICATE).build();
@@ -54,11 +81,11 @@ class DroppedEventEvolutionTest {
 
     @Test
     void aReasonAddedByALaterWriterReadsAsUnknown() throws CodecException {
-        Schema v3 = withExtraReason(v2, "EXPIRED");
-        byte[] bytes = SingleObjectCodec.forGeneric(v3, List.of(), DecodeLimits.DEFAULT)
-                .encode(record(v3, "EXPIRED"));
+        Schema later = withExtraReason(v3, "EXPIRED");
+        byte[] bytes = SingleObjectCodec.forGeneric(later, List.of(), DecodeLimits.DEFAULT)
+                .encode(record(later, "EXPIRED"));
 
-        GenericRecord read = SingleObjectCodec.forGeneric(v2, List.of(v3), DecodeLimits.DEFAULT)
+        GenericRecord read = SingleObjectCodec.forGeneric(v3, List.of(later), DecodeLimits.DEFAULT)
                 .decode(bytes);
 
         assertThat(read.get("reason")).hasToString("UNKNOWN");
@@ -82,7 +109,7 @@ class DroppedEventEvolutionTest {
 
     /** {@code schema} with one more reason symbol, as a later version might add. */
     private static Schema withExtraReason(Schema schema, String symbol) {
-        String symbols = "\"symbols\":[\"LATE\",\"FILTERED\",\"DUPLICATE\",\"UNKNOWN\"]";
+        String symbols = "\"symbols\":[\"LATE\",\"FILTERED\",\"DUPLICATE\",\"OVERFLOW\",\"UNKNOWN\"]";
         String json = schema.toString();
         assertThat(json).contains(symbols);
         return new Schema.Parser().parse(json.replace(symbols,

@@ -101,6 +101,12 @@ public final class KafkaIo {
         return sinkBuilder(DeadLetter.class, topic, keyOf, "dlq", props).build();
     }
 
+    /** The {@code max.request.size} of the job's sinks: the user's, else Kafka's default. */
+    public static int maxRequestBytes(FusionConfig config) {
+        String user = config.kafkaProperties().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        return user == null ? KAFKA_DEFAULT_MAX_REQUEST_BYTES : parseBytes(user);
+    }
+
     /**
      * Upper bound of a dead-letter Kafka record, as the producer and the broker measure it: the
      * encoded dead letter, its key again as the record key, and the record batch's framing.
