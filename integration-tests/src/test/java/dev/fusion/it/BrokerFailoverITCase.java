@@ -88,7 +88,8 @@ class BrokerFailoverITCase extends KafkaJobTestBase {
     @BeforeAll
     static void startBroker() throws Exception {
         cluster = EmbeddedKafkaCluster.builder().nodes(NODES)
-                .dir(Path.of("target", "broker-failover", String.valueOf(System.currentTimeMillis())))
+                .dir(Path.of("target", "broker-failover",
+                        String.valueOf(System.currentTimeMillis())))
                 .brokerProperties(Map.of("min.insync.replicas", "2"))
                 .start();
         createTransactionStateTopic();
@@ -120,10 +121,19 @@ class BrokerFailoverITCase extends KafkaJobTestBase {
     /** A failed test leaves no traffic nor reader running (the base class checks producers). */
     @AfterEach
     void stopTrafficAndRemoveProbe() throws Exception {
-        for (int i = closeAfterTest.size() - 1; i >= 0; i--) {
-            closeAfterTest.get(i).close();
+        try {
+            for (int i = closeAfterTest.size() - 1; i >= 0; i--) {
+                try {
+                    closeAfterTest.get(i).close();
+                } catch (Exception | AssertionError e) {
+                    // The test's own failure says more; the rest must still be closed.
+                    LOG.warn("clean-up after the test failed: {}", e.toString());
+                }
+            }
+        } finally {
+            closeAfterTest.clear();
+            InjectionProbe.remove(probeKey);
         }
-        InjectionProbe.remove(probeKey);
     }
 
     /** The job's configuration as a user of this cluster would write it. */

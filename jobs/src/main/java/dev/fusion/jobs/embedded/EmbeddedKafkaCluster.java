@@ -48,13 +48,9 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     private static final String CLIENT_LISTENER = "PLAINTEXT";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
-    /** Heap of a node: enough for test traffic; several nodes share the machine with the test. */
-    private static final List<String> NODE_JVM_OPTIONS =
-            List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
-
     private final Path dir;
     private final boolean removeOnClose;
-    private final List<NodeProcess> nodes = new ArrayList<>();
+    private final List<KafkaNodeProcess> nodes = new ArrayList<>();
     private final Thread killOnExit = new Thread(this::killAll, "kafka-cluster-kill-on-exit");
     private boolean closed;
 
@@ -121,19 +117,20 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         long started = System.nanoTime();
         Set<Integer> taken = new HashSet<>();
         for (int id = 0; id < count; id++) {
-            nodes.add(new NodeProcess(id, freePort(taken), freePort(taken), dir.resolve("node-" + id)));
+            nodes.add(new KafkaNodeProcess(id, freePort(taken), freePort(taken),
+                    dir.resolve("node-" + id)));
         }
         String voters = nodes.stream()
                 .map(n -> n.id + "@localhost:" + n.controllerPort)
                 .collect(Collectors.joining(","));
         String clusterId = Uuid.randomUuid().toString();
         Path log4j = writeLogConfiguration();
-        for (NodeProcess node : nodes) {
+        for (KafkaNodeProcess node : nodes) {
             node.configure(serverProperties(node, voters, count, extra), log4j);
             format(node, clusterId);
         }
         Runtime.getRuntime().addShutdownHook(killOnExit);
-        for (NodeProcess node : nodes) {
+        for (KafkaNodeProcess node : nodes) {
             node.launch();
         }
         awaitBrokers(nodes.stream().map(n -> n.id).collect(Collectors.toSet()));
@@ -141,7 +138,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 bootstrapServers(), (System.nanoTime() - started) / 1_000_000, dir);
     }
 
-    private Map<String, String> serverProperties(NodeProcess node, String voters, int count,
+    private Map<String, String> serverProperties(KafkaNodeProcess node, String voters, int count,
             Map<String, String> extra) {
         String replication = String.valueOf(Math.min(3, count));
         String minIsr = String.valueOf(Math.min(2, count));
@@ -174,7 +171,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     }
 
     /** Formats a node's log directory as a member of cluster {@code clusterId}. */
-    private static void format(NodeProcess node, String clusterId) throws Exception {
+    private static void format(KafkaNodeProcess node, String clusterId) throws Exception {
         new Formatter()
                 // Kafka's formatter prints its progress to stdout; keep the test's output clean.
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
@@ -228,14 +225,9 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         return node(id).isAlive();
     }
 
-    /** The output (log) of node {@code id}, across its restarts. */
-    public Path log(int id) {
-        return node(id).log();
-    }
-
     /** The pid of node {@code id}'s process now. */
     public long pid(int id) {
-        return node(id).process.pid();
+        return node(id).pid();
     }
 
     /**
@@ -243,7 +235,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
      * flushed; returns once the process is gone.
      */
     public void kill(int id) throws InterruptedException {
-        NodeProcess node = node(id);
+        KafkaNodeProcess node = node(id);
         node.kill();
         LOG.info("Kafka node {} killed (SIGKILL)", id);
     }
@@ -253,7 +245,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
      * cluster again (its replicas may still be catching up).
      */
     public void restart(int id) throws Exception {
-        NodeProcess node = node(id);
+        KafkaNodeProcess node = node(id);
         if (node.isAlive()) {
             throw new IllegalStateException("Kafka node " + id + " is running");
         }
@@ -275,10 +267,10 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         try (Admin admin = Admin.create(props)) {
             while (true) {
                 for (int id : ids) {
-                    NodeProcess node = node(id);
+                    KafkaNodeProcess node = node(id);
                     if (!node.isAlive()) {
                         throw new IllegalStateException("Kafka node " + id + " exited ("
-                                + node.process.exitValue() + ") while starting; its log "
+                                + node.exitValue() + ") while starting; its log "
                                 + node.log() + " ends with:\n" + node.logTail());
                     }
                 }
@@ -301,7 +293,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         }
     }
 
-    private NodeProcess node(int id) {
+    private KafkaNodeProcess node(int id) {
         if (id < 0 || id >= nodes.size()) {
             throw new IllegalArgumentException("no node " + id + "; the nodes are " + nodeIds());
         }
@@ -327,7 +319,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     }
 
     private void killAll() {
-        for (NodeProcess node : nodes) {
+        for (KafkaNodeProcess node : nodes) {
             try {
                 node.kill();
             } catch (InterruptedException e) {
@@ -348,84 +340,6 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("no free port on localhost", e);
-            }
-        }
-    }
-
-    /** One node: its fixed ports and directory, and the JVM that runs it now. */
-    private static final class NodeProcess {
-
-        final int id;
-        final int clientPort;
-        final int controllerPort;
-        final Path dir;
-        private List<String> command;
-        private Process process;
-
-        NodeProcess(int id, int clientPort, int controllerPort, Path dir) {
-            this.id = id;
-            this.clientPort = clientPort;
-            this.controllerPort = controllerPort;
-            this.dir = dir;
-        }
-
-        Path dataDir() {
-            return dir.resolve("data");
-        }
-
-        Path log() {
-            return dir.resolve("node.log");
-        }
-
-        void configure(Map<String, String> properties, Path log4j) throws IOException {
-            Files.createDirectories(dataDir());
-            Path serverProperties = dir.resolve("server.properties");
-            StringBuilder text = new StringBuilder();
-            properties.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
-            Files.writeString(serverProperties, text, StandardCharsets.UTF_8);
-            // The class path goes through an argument file: a test's is far longer than a
-            // command line should be.
-            Path argfile = dir.resolve("java.args");
-            Files.writeString(argfile, "-cp\n\"" + System.getProperty("java.class.path")
-                    .replace("\\", "\\\\") + "\"\n", StandardCharsets.UTF_8);
-            command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(NODE_JVM_OPTIONS);
-            command.add("-Dlog4j2.configurationFile=" + log4j);
-            command.add("@" + argfile);
-            command.add(EmbeddedKafkaNode.class.getName());
-            command.add(serverProperties.toString());
-        }
-
-        synchronized void launch() throws IOException {
-            // Standard input stays a pipe held open by this JVM: the node halts when it closes.
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()))
-                    .start();
-        }
-
-        synchronized boolean isAlive() {
-            return process != null && process.isAlive();
-        }
-
-        synchronized void kill() throws InterruptedException {
-            if (process == null || !process.isAlive()) {
-                return;
-            }
-            process.destroyForcibly();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("Kafka node " + id + " (pid " + process.pid()
-                        + ") survived SIGKILL for 30 s");
-            }
-        }
-
-        String logTail() {
-            try {
-                List<String> lines = Files.readAllLines(log(), StandardCharsets.UTF_8);
-                return String.join("\n", lines.subList(Math.max(0, lines.size() - 40),
-                        lines.size()));
-            } catch (IOException e) {
-                return "(unreadable: " + e.getMessage() + ")";
             }
         }
     }

@@ -51,9 +51,9 @@ public final class TopicAdmin implements AutoCloseable {
     }
 
     /**
-     * Creates each missing topic with its partition count and {@code replicationFactor}
-     * (-1: the brokers' {@code default.replication.factor}), and
-     * waits for leaders; a topic that exists is left as it is.
+     * Creates each missing topic with its partition count and {@code replicationFactor} (-1: the
+     * brokers' {@code default.replication.factor}), and waits for leaders; a topic that exists is
+     * left as it is.
      */
     public void createTopics(Map<String, Integer> partitionsByTopic, int replicationFactor,
             Duration timeout) throws InterruptedException {

@@ -92,7 +92,8 @@ class EmbeddedKafkaClusterITCase {
     private static void awaitInSync(TopicAdmin admin, String topic, int replicas, Duration timeout)
             throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (describe(admin, topic).partitions().stream().anyMatch(p -> p.isr().size() < replicas)) {
+        while (describe(admin, topic).partitions().stream()
+                .anyMatch(p -> p.isr().size() < replicas)) {
             assertThat(System.nanoTime()).as("%s back to %d in sync within %s", topic, replicas,
                     timeout).isLessThan(deadline);
             Thread.sleep(100);
