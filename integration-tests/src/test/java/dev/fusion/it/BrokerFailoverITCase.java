@@ -9,6 +9,7 @@ import dev.fusion.jobs.kafka.TopicAdmin;
 import dev.fusion.schemas.AlignmentPolicy;
 import dev.fusion.schemas.FusedEvent;
 import dev.fusion.schemas.Modality;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,14 +83,20 @@ class BrokerFailoverITCase extends KafkaJobTestBase {
     private String probeKey;
 
     /**
-     * Supersedes the base class's single broker (which then starts none). The
-     * nodes' data and logs stay under target/ for a failed run to be read.
+     * Supersedes the base class's single broker (which then starts none). The nodes' data and
+     * logs stay in target/broker-failover until the next run, for a failed run to be read.
      */
     @BeforeAll
     static void startBroker() throws Exception {
-        cluster = EmbeddedKafkaCluster.builder().nodes(NODES)
-                .dir(Path.of("target", "broker-failover",
-                        String.valueOf(System.currentTimeMillis())))
+        Path dir = Path.of("target", "broker-failover");
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        cluster = EmbeddedKafkaCluster.builder().nodes(NODES).dir(dir)
                 .brokerProperties(Map.of("min.insync.replicas", "2"))
                 .start();
         createTransactionStateTopic();

@@ -84,8 +84,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         }
 
         /**
-         * A directory of the caller's for the nodes' data and logs, kept on close; without it a
-         * temporary one, removed on close.
+         * An empty (or absent) directory of the caller's for the nodes' data and logs, kept on
+         * close; without it a temporary one, removed on close.
          */
         public Builder dir(Path dir) {
             this.dir = dir;
@@ -102,6 +102,12 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         public EmbeddedKafkaCluster start() throws Exception {
             Path root = dir != null ? Files.createDirectories(dir)
                     : Files.createTempDirectory("fusion-kafka-cluster-");
+            try (var entries = Files.list(root)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IllegalArgumentException("a new cluster needs an empty directory; "
+                            + root + " holds files");
+                }
+            }
             EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(root, dir == null);
             try {
                 cluster.startAll(nodes, brokerProperties);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.fusion.jobs.kafka.CheckedProducer;
 import dev.fusion.jobs.kafka.TopicAdmin;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,6 +83,15 @@ class EmbeddedKafkaClusterITCase {
                     .as("replicas with the brokers' default replication factor")
                     .containsExactly(1, 1);
         }
+    }
+
+    @Test
+    void aNewClusterNeedsAnEmptyDirectory() throws Exception {
+        Path dir = Files.createDirectories(tempDir.resolve("used"));
+        Files.writeString(dir.resolve("left-over"), "x");
+        assertThatThrownBy(() -> EmbeddedKafkaCluster.builder().nodes(1).dir(dir).start())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a new cluster needs an empty directory; " + dir + " holds files");
     }
 
     private static TopicDescription describe(TopicAdmin admin, String topic) throws Exception {
