@@ -55,10 +55,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Three Kafka brokers, each a JVM of its own; topics of replication factor 3 with
  * {@code min.insync.replicas=2}, made by the project's own topic creation
- * ({@code kafka.topic-replication-factor}). While live traffic flows, the broker that leads an
- * input partition of every modality, both fused output partitions and every
- * {@code __transaction_state} partition (so it coordinates the sinks' transactions) is killed
- * with SIGKILL. Output must flow again on the two brokers left; the killed broker is then started
+ * ({@code kafka.topic-replication-factor}). While live traffic flows, the node that is the active
+ * controller and leads an input partition of every modality, both fused output partitions and
+ * every {@code __transaction_state} partition (so it coordinates the sinks' transactions) is
+ * killed with SIGKILL. Output must flow again on the two brokers left; the killed broker is then started
  * again, catches up, and takes its leadership back, as Kafka's automatic leader rebalance would
  * do, under traffic too. The committed ({@code read_committed}) outputs account for every event
  * sent exactly once.
@@ -161,12 +161,15 @@ class BrokerFailoverITCase extends KafkaJobTestBase {
             Admin admin = topicAdmin.admin();
             assertReplicatedAsAUserWants(admin);
 
-            int victim = leaders(admin, List.of(topics.fused())).get(new TopicPartition(
-                    topics.fused(), 0));
+            // The active controller too: the quorum elects a new one before it can move leaders.
+            int victim = admin.describeMetadataQuorum().quorumInfo().get(30, TimeUnit.SECONDS)
+                    .leaderId();
             List<TopicPartition> led = ledByVictim(admin);
             lead(admin, victim, led);
             assertThat(leaders(admin, topicsOf(led))).as("leaders before the kill")
                     .containsAllEntriesOf(allLedBy(led, victim));
+            assertThat(admin.describeMetadataQuorum().quorumInfo().get(30, TimeUnit.SECONDS)
+                    .leaderId()).as("active controller before the kill").isEqualTo(victim);
 
             probeKey = "failover/" + topics.suffix();
             InjectionProbe probe = InjectionProbe.create(probeKey);
@@ -226,9 +229,9 @@ class BrokerFailoverITCase extends KafkaJobTestBase {
             int restarts = probe.attemptsBySubtask().values().stream()
                     .mapToInt(a -> a.stream().mapToInt(Integer::intValue).max().orElse(0))
                     .max().orElse(0);
-            LOG.info("broker failover: killed node {} (leader of {}); new leaders {} ms after the"
-                    + " kill, first committed output {} ms after it, output of input sent after"
-                    + " it {} ms after it; restarted, in sync in {} ms, leader again {} ms later,"
+            LOG.info("broker failover: killed node {} (active controller, leader of {}); new"
+                    + " leaders {} ms after the kill, first committed output {} ms after it, output"
+                    + " of input sent after it {} ms after it; restarted, in sync in {} ms, leader again {} ms later,"
                     + " its output {} ms after that; {} job restarts; {}", victim, led,
                     newLeadersAt - killedAt, firstOutputAfterKill - killedAt,
                     flowingAgainAt - killedAt, inSyncAt - restartedAt, leaderAgainAt - inSyncAt,
