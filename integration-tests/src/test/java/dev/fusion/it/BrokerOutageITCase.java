@@ -63,7 +63,7 @@ class BrokerOutageITCase extends KafkaJobTestBase {
     static Path brokerData;
 
     /**
-     * Supersedes the base class's broker (JUnit runs only this method of the two): a fixed port
+     * Supersedes the base class's broker (which then starts none): a fixed port
      * and a data directory of the test's own, so that the restarted broker is the same one.
      */
     @BeforeAll

@@ -16,10 +16,12 @@ import dev.fusion.operators.records.ModalityRecord;
 import dev.fusion.schemas.DeadLetter;
 import dev.fusion.schemas.DroppedEvent;
 import dev.fusion.schemas.FusedEvent;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -44,6 +46,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -71,9 +74,20 @@ abstract class KafkaJobTestBase {
     /** Jobs this test started asynchronously; any still running after the test is cancelled. */
     private final List<JobClient> startedJobs = new ArrayList<>();
 
+    /**
+     * The class's broker, unless the test class declares a static {@code startBroker()} of its
+     * own that starts its Kafka: JUnit runs both (a static method hides, it does not override),
+     * this one first.
+     */
     @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedKafkaBroker.start();
+    static void startBroker(TestInfo test) throws Exception {
+        boolean ownKafka = test.getTestClass().stream()
+                .flatMap(c -> Arrays.stream(c.getDeclaredMethods()))
+                .anyMatch(m -> m.getName().equals("startBroker")
+                        && Modifier.isStatic(m.getModifiers()) && m.getParameterCount() == 0);
+        if (!ownKafka) {
+            broker = EmbeddedKafkaBroker.start();
+        }
     }
 
     @AfterAll
@@ -86,7 +100,7 @@ abstract class KafkaJobTestBase {
     @BeforeEach
     void createTopics() throws Exception {
         topics = new Topics("t" + TEST_NUMBER.incrementAndGet());
-        try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
+        try (TopicAdmin admin = new TopicAdmin(bootstrapServers())) {
             admin.createTopics(topics.partitions(PARTITIONS), Duration.ofSeconds(30));
         }
     }
@@ -103,10 +117,15 @@ abstract class KafkaJobTestBase {
         assertThat(leaked).as("Kafka producer threads still alive after the test").isEmpty();
     }
 
+    /** Where this test's clients connect: the class's broker, or a cluster of a subclass's. */
+    String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
     /** Job configuration for this test's topics and broker, plus {@code overrides}. */
     FusionConfig config(Map<String, String> overrides) {
         Map<String, String> all = new HashMap<>(topics.configuration());
-        all.put("kafka.bootstrap-servers", broker.bootstrapServers());
+        all.put("kafka.bootstrap-servers", bootstrapServers());
         all.put("kafka.transactional-id-prefix", topics.suffix());
         all.put("kafka.group-id", "it-" + topics.suffix());
         all.put("job.parallelism", String.valueOf(PARALLELISM));
@@ -173,7 +192,7 @@ abstract class KafkaJobTestBase {
 
     /** Produces {@code records} to their modalities' topics, keyed by entity, and checks each. */
     void produce(List<ModalityRecord> records) throws InterruptedException {
-        try (CheckedProducer producer = new CheckedProducer(broker.bootstrapServers())) {
+        try (CheckedProducer producer = new CheckedProducer(bootstrapServers())) {
             for (ModalityRecord r : records) {
                 producer.send(Scenario.topic(topics, r.modality),
                         r.entityId.getBytes(StandardCharsets.UTF_8), Scenario.encode(r));
@@ -184,7 +203,7 @@ abstract class KafkaJobTestBase {
 
     /** Everything committed so far in the three output topics ({@code read_committed}). */
     Outputs readOutputs() {
-        String bs = broker.bootstrapServers();
+        String bs = bootstrapServers();
         Duration timeout = Duration.ofSeconds(30);
         return new Outputs(
                 CommittedTopicReader.readAll(bs, topics.fused(), FusedEvent.class, timeout),
@@ -205,7 +224,7 @@ abstract class KafkaJobTestBase {
     void awaitInputConsumed(FusionConfig config, Duration timeout) throws Exception {
         String group = config.get(FusionOptions.GROUP_ID);
         Map<TopicPartition, Long> ends = inputEndOffsets();
-        try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
+        try (TopicAdmin admin = new TopicAdmin(bootstrapServers())) {
             Map<String, String> lagging = new TreeMap<>();
             try {
                 await("consumer group " + group + " to commit the input's end offsets", timeout,
@@ -242,7 +261,7 @@ abstract class KafkaJobTestBase {
                 latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
             }
         }
-        try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
+        try (TopicAdmin admin = new TopicAdmin(bootstrapServers())) {
             Map<TopicPartition, Long> ends = new TreeMap<>(
                     Comparator.comparing(TopicPartition::toString));
             admin.admin().listOffsets(latest).all().get(30, TimeUnit.SECONDS)

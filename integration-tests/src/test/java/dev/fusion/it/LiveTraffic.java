@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Valid multimodal records produced at a steady rate with the wall clock as event time, as live
@@ -57,6 +58,13 @@ final class LiveTraffic implements Runnable {
     int sentSoFar() {
         synchronized (sent) {
             return sent.size();
+        }
+    }
+
+    /** The ids sent so far (acknowledged or not yet). */
+    Set<String> sentIds() {
+        synchronized (sent) {
+            return Set.copyOf(sent);
         }
     }
 

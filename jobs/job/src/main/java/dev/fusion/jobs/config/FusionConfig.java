@@ -227,6 +227,13 @@ public final class FusionConfig implements Serializable {
         between(FusionOptions.DLQ_MAX_VALUE_BYTES, 0, DeadLetters.LARGEST_VALUE_CAP);
         between(FusionOptions.DLQ_MAX_KEY_BYTES, 0, DeadLetters.LARGEST_KEY_CAP);
         between(FusionOptions.METRICS_PORT, 0, 65535);
+        int replication = get(FusionOptions.TOPIC_REPLICATION_FACTOR);
+        if (replication != FusionOptions.BROKER_DEFAULT_REPLICATION
+                && (replication < 1 || replication > Short.MAX_VALUE)) {
+            throw new ConfigException(FusionOptions.TOPIC_REPLICATION_FACTOR.key() + " must be "
+                    + FusionOptions.BROKER_DEFAULT_REPLICATION + " (the brokers' default) or 1 to "
+                    + Short.MAX_VALUE + ", got " + replication);
+        }
         minEventTime();
         runtimeOptions();
         checkpointDirectory();

@@ -75,6 +75,18 @@ public final class FusionOptions {
                     + " the broker's transaction.max.timeout.ms (15 min by default) and must exceed"
                     + " the checkpoint interval.");
 
+    /** {@link #TOPIC_REPLICATION_FACTOR}'s value for "the brokers' default.replication.factor". */
+    public static final int BROKER_DEFAULT_REPLICATION = -1;
+
+    public static final ConfigOption<Integer> TOPIC_REPLICATION_FACTOR =
+            key("kafka.topic-replication-factor")
+            .intType().defaultValue(BROKER_DEFAULT_REPLICATION)
+            .withDescription("Replication factor of the topics that 'run --create-topics' creates;"
+                    + " -1 takes the brokers' default.replication.factor. On a cluster of three or"
+                    + " more brokers use 3, with min.insync.replicas=2 on the brokers (or the"
+                    + " topics), so that a broker can fail without losing or stopping the output."
+                    + " Topics that exist are left as they are.");
+
     /**
      * The family of pass-through Kafka client properties: {@code kafka.properties.<name>} is
      * given as {@code <name>} to every Kafka client the project makes.

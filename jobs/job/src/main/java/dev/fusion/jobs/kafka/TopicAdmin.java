@@ -1,9 +1,11 @@
 package dev.fusion.jobs.kafka;
 
+import dev.fusion.jobs.config.FusionOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
@@ -39,19 +41,39 @@ public final class TopicAdmin implements AutoCloseable {
                 Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000")));
     }
 
-    /** Creates each missing topic with its partition count (replication 1) and waits for leaders. */
+    /**
+     * Creates each missing topic with its partition count and the brokers' default replication
+     * factor, and waits for leaders.
+     */
     public void createTopics(Map<String, Integer> partitionsByTopic, Duration timeout)
             throws InterruptedException {
+        createTopics(partitionsByTopic, FusionOptions.BROKER_DEFAULT_REPLICATION, timeout);
+    }
+
+    /**
+     * Creates each missing topic with its partition count and {@code replicationFactor} (-1: the
+     * brokers' {@code default.replication.factor}), and waits for leaders; a topic that exists is
+     * left as it is.
+     */
+    public void createTopics(Map<String, Integer> partitionsByTopic, int replicationFactor,
+            Duration timeout) throws InterruptedException {
+        Optional<Short> replication = replicationFactor == FusionOptions.BROKER_DEFAULT_REPLICATION
+                ? Optional.empty() : Optional.of((short) replicationFactor);
         List<NewTopic> topics = new ArrayList<>();
-        partitionsByTopic.forEach((name, partitions) -> topics.add(new NewTopic(name, partitions, (short) 1)));
+        partitionsByTopic.forEach((name, partitions) ->
+                topics.add(new NewTopic(name, Optional.of(partitions), replication)));
         for (var entry : admin.createTopics(topics).values().entrySet()) {
             try {
                 entry.getValue().get();
-                LOG.info("created topic {}", entry.getKey());
+                LOG.info("created topic {} (replication factor {})", entry.getKey(),
+                        replication.map(String::valueOf).orElse("of the brokers' default"));
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("cannot create topic " + entry.getKey() + ": "
-                            + redact(e.getCause().getMessage()), e.getCause());
+                    throw new IllegalStateException("cannot create topic " + entry.getKey()
+                            + replication.map(r -> " with replication factor " + r + " ("
+                                    + FusionOptions.TOPIC_REPLICATION_FACTOR.key() + ")")
+                                    .orElse("")
+                            + ": " + redact(e.getCause().getMessage()), e.getCause());
                 }
             }
         }

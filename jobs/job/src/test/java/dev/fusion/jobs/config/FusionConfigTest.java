@@ -100,6 +100,19 @@ class FusionConfigTest {
     }
 
     @Test
+    void theTopicReplicationFactorIsTheBrokersDefaultOrAShort() {
+        assertThat(FusionConfig.of(Map.of()).get(FusionOptions.TOPIC_REPLICATION_FACTOR))
+                .isEqualTo(-1);
+        assertThat(FusionConfig.of(Map.of("kafka.topic-replication-factor", "3"))
+                .get(FusionOptions.TOPIC_REPLICATION_FACTOR)).isEqualTo(3);
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("kafka.topic-replication-factor", "0")))
+                .hasMessage("kafka.topic-replication-factor must be -1 (the brokers' default) or 1"
+                        + " to 32767, got 0");
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("kafka.topic-replication-factor",
+                "40000"))).hasMessageEndingWith("got 40000");
+    }
+
+    @Test
     void deadLetterCapsAreCheckedAndReachTheDeadLetterBuilder() {
         assertThatThrownBy(() -> FusionConfig.of(Map.of("dlq.max-value-bytes", "-1")))
                 .isInstanceOf(ConfigException.class)

@@ -49,7 +49,7 @@ final class RunCommand {
         if (args.flag("create-topics")) {
             try (TopicAdmin admin = new TopicAdmin(KafkaClientProperties.of(config))) {
                 admin.createTopics(BrokerCommand.topicPartitions(config, args.intValue("partitions", 2)),
-                        Duration.ofSeconds(30));
+                        config.get(FusionOptions.TOPIC_REPLICATION_FACTOR), Duration.ofSeconds(30));
             }
         }
         LocalCluster.checkDevice(config);

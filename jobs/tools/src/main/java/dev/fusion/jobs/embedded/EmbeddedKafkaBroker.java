@@ -450,7 +450,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static void deleteQuietly(Path dir) {
+    /** Removes {@code dir} and everything in it, logging what cannot be removed. */
+    static void deleteQuietly(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
