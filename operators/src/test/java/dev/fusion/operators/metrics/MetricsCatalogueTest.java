@@ -14,6 +14,8 @@ import dev.fusion.operators.decode.DecodeFunction;
 import dev.fusion.operators.decode.ModalityDecoder;
 import dev.fusion.operators.decode.ValidationOptions;
 import dev.fusion.operators.filter.GateFilterFunction;
+import dev.fusion.operators.health.FusedWeightsFunction;
+import dev.fusion.operators.health.HealthOptions;
 import dev.fusion.operators.records.RawRecord;
 import dev.fusion.operators.records.RoutedRecord;
 import dev.fusion.schemas.AlignmentPolicy;
@@ -59,6 +61,8 @@ class MetricsCatalogueTest {
             java.time.ZoneOffset.UTC);
     private static final ValidationOptions VALIDATION = new ValidationOptions(4, 6, 20,
             Instant.parse("2000-01-01T00:00:00Z"), Duration.ofHours(1), 12);
+    private static final HealthOptions HEALTH = new HealthOptions(0.3, Duration.ofSeconds(10),
+            Duration.ofSeconds(10));
     /** The catalogue table's rows: the first cell is the metric's name in backquotes. */
     private static final Pattern ROW = Pattern.compile("^\\|\\s*`([A-Za-z0-9_]+)`\\s*\\|");
 
@@ -75,11 +79,12 @@ class MetricsCatalogueTest {
             oneInput(new MicroBatchOperator<>(new Identity(), (r, e, now) -> List.of(),
                     new MicroBatchOptions(4, Duration.ofMillis(10)), StreamMetrics.name(m)),
                     registered, null);
-            oneInput(new ProcessOperator<>(new GateFilterFunction(0.5)), registered,
+            oneInput(new ProcessOperator<>(new GateFilterFunction(0.5, HEALTH)), registered,
                     routed(m));
         }
         oneInput(new MicroBatchOperator<>(new Identity(), (r, e, now) -> List.of(),
                 new MicroBatchOptions(4, Duration.ofMillis(10))), registered, null);
+        oneInput(new ProcessOperator<>(new FusedWeightsFunction(HEALTH)), registered, null);
         AlignmentOptions window = new AlignmentOptions(AlignmentPolicy.WINDOW,
                 Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO,
                 Duration.ofMinutes(1));
