@@ -93,7 +93,9 @@ public final class DemoCommand {
         statsThread.start();
         producer.start();
 
-        StatusLine status = new StatusLine(load, stats, out);
+        StreamHealthProbe health = new StreamHealthProbe(
+                dev.fusion.jobs.cli.LocalCluster.metricsUrl(metricsPort));
+        StatusLine status = new StatusLine(load, stats, health, out);
         long end = System.currentTimeMillis() + s.duration.toMillis();
         boolean stoppedEarly = false;
         while (System.currentTimeMillis() < end) {
@@ -125,7 +127,8 @@ public final class DemoCommand {
 
         out.println("computing offline single-modality baselines with the same models...");
         Baselines baselines = Baselines.compute(job.manifest(), job.fusionMode(), distribution, 3000, s.seed + 99);
-        new DemoSummary(load, stats, baselines, producingMillis, s).print(out);
+        new DemoSummary(load, stats, baselines, health.firstDegraded(), producingMillis, s)
+                .print(out);
     }
 
     private static Map<String, Integer> topics(FusionConfig config) {
