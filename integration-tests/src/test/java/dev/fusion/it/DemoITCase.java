@@ -10,16 +10,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The README's demo command, short: status lines, then a summary with exact accounting. */
+/**
+ * The README's demo command, short: status lines, then a summary with exact accounting; the
+ * corrupted stream is shown degraded, read from the job's Prometheus endpoint.
+ */
 class DemoITCase {
 
     @Test
     void aShortDemoRunsAndItsSummaryAccountsForEveryEvent() throws Exception {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
-            DemoCommand.run(new String[] {"--duration", "8s", "--rate", "600", "--entities", "200",
+            DemoCommand.run(new String[] {"--duration", "12s", "--rate", "600", "--entities", "200",
                 "--corrupt", "audio", "--corrupt-at", "4s", "--web-port", "0",
-                "--set", "metrics.port=0"}, out);
+                "--set", "metrics.port=0", "--set", "health.window=1s",
+                "--set", "health.degraded-after=1s"}, out);
         }
         String output = buffer.toString(StandardCharsets.UTF_8);
 
@@ -36,5 +40,11 @@ class DemoITCase {
         assertThat(output).containsPattern("accuracy   pipeline \\(live, max fusion\\) +\\d+\\.\\d% before corruption");
         assertThat(output).containsPattern("baselines  same models offline on 3000 samples");
         assertThat(output).contains("with audio corrupted");
+        assertThat(output).containsPattern("(?m)^\\[\\s*\\d+s\\] in t/a/i .* \\[corrupting\\]"
+                + " \\| DEGRADED audio \\(mean gate 0\\.\\d{3}\\)$");
+        assertThat(output).doesNotContain("DEGRADED text", "DEGRADED image", ", text (mean gate",
+                ", image (mean gate");
+        assertThat(output).containsPattern("(?m)^health     audio degraded from \\d+ s \\(\\d+ s after"
+                + " its corruption\\)$");
     }
 }
