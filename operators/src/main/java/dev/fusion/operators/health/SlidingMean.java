@@ -1,5 +1,7 @@
 package dev.fusion.operators.health;
 
+import java.util.Arrays;
+
 /**
  * The mean of the values added over the last {@code window} milliseconds of processing time,
  * kept in a ring of time buckets, so that an update and a read are O(1) without keeping values.
@@ -30,7 +32,7 @@ final class SlidingMean {
         this.sums = new double[buckets];
         this.counts = new long[buckets];
         this.slots = new long[buckets];
-        java.util.Arrays.fill(slots, Long.MIN_VALUE);
+        Arrays.fill(slots, Long.MIN_VALUE);
     }
 
     /** Adds {@code value} at processing time {@code now} (milliseconds, not decreasing). */
@@ -47,12 +49,6 @@ final class SlidingMean {
     double mean(long now) {
         advance(now);
         return count == 0 ? Double.NaN : sum / count;
-    }
-
-    /** Number of values in the window ending at {@code now}. */
-    long count(long now) {
-        advance(now);
-        return count;
     }
 
     /** Expires the buckets that fell out of the window ending at {@code now}; its bucket number. */
