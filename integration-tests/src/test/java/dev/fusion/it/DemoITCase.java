@@ -44,7 +44,7 @@ class DemoITCase {
                 + " \\| DEGRADED audio \\(mean gate 0\\.\\d{3}\\)$");
         assertThat(output).doesNotContain("DEGRADED text", "DEGRADED image", ", text (mean gate",
                 ", image (mean gate");
-        assertThat(output).containsPattern("(?m)^health     audio degraded from \\d+ s \\(\\d+ s after"
-                + " its corruption\\)$");
+        assertThat(output).containsPattern("(?m)^health     audio degraded from \\d+ s"
+                + " \\(\\d+ s after its corruption\\)$");
     }
 }

@@ -52,8 +52,10 @@ class StreamHealthITCase {
     private static final long CORRUPT_AFTER_MILLIS = 8_000;
     private static final String DEGRADED = "flink_taskmanager_job_task_operator_stream_degraded";
     private static final String MEAN_GATE = "flink_taskmanager_job_task_operator_stream_meanGate";
-    private static final Pattern SAMPLE = Pattern.compile("^([A-Za-z_:][A-Za-z0-9_:]*)\\{(.*)\\}\\s+(\\S+)$");
-    private static final Pattern LABEL = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final Pattern SAMPLE = Pattern.compile(
+            "^([A-Za-z_:][A-Za-z0-9_:]*)\\{(.*)\\}\\s+(\\S+)$");
+    private static final Pattern LABEL = Pattern.compile(
+            "([A-Za-z_][A-Za-z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
     /** A metric name in a PromQL expression of the dashboard. */
     private static final Pattern DASHBOARD_METRIC = Pattern.compile("flink_[A-Za-z0-9_]+");
 
@@ -80,8 +82,9 @@ class StreamHealthITCase {
         FusionConfig config = config(topics);
         int metricsPort = LocalCluster.metricsPort(config);
         URI endpoint = URI.create(LocalCluster.metricsUrl(metricsPort));
-        StreamExecutionEnvironment env = LocalCluster.environment(config, LocalCluster.resolvePort(0),
-                metricsPort, LocalState.temporary(config), new Configuration());
+        StreamExecutionEnvironment env = LocalCluster.environment(config,
+                LocalCluster.resolvePort(0), metricsPort, LocalState.temporary(config),
+                new Configuration());
         FusionJobMain.submit(env, config);
 
         try (LogCapture log = new LogCapture(StreamGateMonitor.class)) {
@@ -108,7 +111,8 @@ class StreamHealthITCase {
                     for (Map.Entry<String, Double> e : last.entrySet()) {
                         if (!e.getKey().startsWith("audio/")) {
                             assertThat(e.getValue()).as("%s at %d ms, gates %s", e.getKey(),
-                                    now - load.startedAt(), samples(page, MEAN_GATE)).isEqualTo(0.0);
+                                    now - load.startedAt(), samples(page, MEAN_GATE))
+                                    .isEqualTo(0.0);
                         } else if (!load.corrupting()) {
                             assertThat(e.getValue()).as("%s before the corruption", e.getKey())
                                     .isEqualTo(0.0);

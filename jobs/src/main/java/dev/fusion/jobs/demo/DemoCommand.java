@@ -88,13 +88,17 @@ public final class DemoCommand {
                 config.get(FusionOptions.TOPIC_FUSED), config.get(FusionOptions.TOPIC_DLQ),
                 config.get(FusionOptions.TOPIC_DROPPED), load.truth(), load::corrupting,
                 () -> load.startedAt() == 0 ? Long.MAX_VALUE : load.startedAt() + WARM_UP_MILLIS);
+        StreamHealthProbe health = new StreamHealthProbe(
+                dev.fusion.jobs.cli.LocalCluster.metricsUrl(metricsPort),
+                () -> load.startedAt() == 0 ? 0 : System.currentTimeMillis() - load.startedAt());
+        Thread healthThread = new Thread(health, "demo-health");
+        healthThread.setDaemon(true);
+        healthThread.start();
         Thread statsThread = new Thread(stats, "demo-status");
         Thread producer = new Thread(load, "synthetic-producer");
         statsThread.start();
         producer.start();
 
-        StreamHealthProbe health = new StreamHealthProbe(
-                dev.fusion.jobs.cli.LocalCluster.metricsUrl(metricsPort));
         StatusLine status = new StatusLine(load, stats, health, out);
         long end = System.currentTimeMillis() + s.duration.toMillis();
         boolean stoppedEarly = false;
@@ -109,6 +113,9 @@ public final class DemoCommand {
             }
         }
         long producingMillis = System.currentTimeMillis() - load.startedAt();
+        health.stop();
+        healthThread.interrupt();
+        healthThread.join(5_000);
         load.stop();
         producer.join();
         out.println(stoppedEarly ? "stopping (Ctrl-C): draining the job..." : "duration reached: draining the job...");

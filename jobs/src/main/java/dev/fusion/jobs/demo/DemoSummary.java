@@ -75,7 +75,7 @@ final class DemoSummary {
         out.println("======================================================");
     }
 
-    /** "health     audio degraded from 41 s (11 s after its corruption)", or every stream healthy. */
+    /** "health     audio degraded from 41 s (11 s after its corruption)", or that none was. */
     static String health(Map<String, Long> firstDegraded, DemoSettings settings) {
         if (firstDegraded.isEmpty()) {
             return "health     no stream reported degraded";

@@ -35,8 +35,7 @@ final class StatusLine {
             in += produced[m] - lastProduced[m];
         }
         LiveStats.Phase second = stats.drainWindow();
-        long elapsedMillis = load.startedAt() == 0 ? 0 : now - load.startedAt();
-        long elapsed = elapsedMillis / 1000;
+        long elapsed = load.startedAt() == 0 ? 0 : (now - load.startedAt()) / 1000;
         out.println(String.format(Locale.ROOT,
                 "[%3ds] in t/a/i %6d/%6d/%6d (%5.0f/s) | fused %5.0f/s | dlq %d dropped %d"
                         + " | latency p50 %4s p99 %4s ms | acc %s | weights t %s a %s i %s%s",
@@ -44,7 +43,7 @@ final class StatusLine {
                 stats.deadLetters(), stats.dropped(), ms(LiveStats.quantile(second.latencies, 0.5)),
                 ms(LiveStats.quantile(second.latencies, 0.99)), pct(second.accuracy()),
                 weight(second.meanWeight(0)), weight(second.meanWeight(1)), weight(second.meanWeight(2)),
-                load.corrupting() ? " [corrupting]" : "") + degraded(health.poll(elapsedMillis)));
+                load.corrupting() ? " [corrupting]" : "") + degraded(health.latest()));
         lastProduced = produced;
         lastAt = now;
     }

@@ -58,7 +58,8 @@ final class SlidingMean {
             // A clock that steps back stays in the newest bucket rather than corrupting the ring.
             return newest;
         }
-        long first = newest == Long.MIN_VALUE ? bucket : Math.max(newest + 1, bucket - slots.length + 1);
+        long first = newest == Long.MIN_VALUE ? bucket
+                : Math.max(newest + 1, bucket - slots.length + 1);
         for (long b = first; b <= bucket; b++) {
             int slot = slot(b);
             if (slots[slot] != Long.MIN_VALUE) {

@@ -33,7 +33,8 @@ class GateFilterHealthTest {
     @Test
     void aStreamOfLowGatesTurnsDegradedAndTheOthersStayHealthy() throws Exception {
         RecordedMetrics metrics = new RecordedMetrics();
-        HealthOptions options = new HealthOptions(0.3, Duration.ofSeconds(1), Duration.ofSeconds(2));
+        HealthOptions options = new HealthOptions(0.3, Duration.ofSeconds(1),
+                Duration.ofSeconds(2));
         // routing.min-gate 0.5 filters the low gates: they still count for health.
         try (LogCapture log = new LogCapture(StreamGateMonitor.class);
                 var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(

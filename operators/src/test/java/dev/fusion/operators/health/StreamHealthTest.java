@@ -97,11 +97,13 @@ class StreamHealthTest {
     void optionsNameTheKeyOfABadValue() {
         assertThatThrownBy(() -> new HealthOptions(1.0, Duration.ofSeconds(1), Duration.ZERO))
                 .hasMessage("health.min-mean-gate must be in [0, 1), got 1.0");
-        assertThatThrownBy(() -> new HealthOptions(Double.NaN, Duration.ofSeconds(1), Duration.ZERO))
+        assertThatThrownBy(() -> new HealthOptions(Double.NaN, Duration.ofSeconds(1),
+                Duration.ZERO))
                 .hasMessage("health.min-mean-gate must be in [0, 1), got NaN");
         assertThatThrownBy(() -> new HealthOptions(0.3, Duration.ofMillis(9), Duration.ZERO))
                 .hasMessage("health.window must be at least 10 ms, got PT0.009S");
-        assertThatThrownBy(() -> new HealthOptions(0.3, Duration.ofSeconds(1), Duration.ofMillis(-1)))
+        assertThatThrownBy(() -> new HealthOptions(0.3, Duration.ofSeconds(1),
+                Duration.ofMillis(-1)))
                 .hasMessage("health.degraded-after must not be negative, got PT-0.001S");
     }
 }
