@@ -34,9 +34,4 @@ public record HealthOptions(double minMeanGate, Duration window, Duration degrad
                     + degradedAfter);
         }
     }
-
-    /** Whether streams are checked at all. */
-    public boolean enabled() {
-        return minMeanGate > 0;
-    }
 }
