@@ -20,7 +20,7 @@ class DemoITCase {
     void aShortDemoRunsAndItsSummaryAccountsForEveryEvent() throws Exception {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
-            DemoCommand.run(new String[] {"--duration", "12s", "--rate", "600", "--entities", "200",
+            DemoCommand.run(new String[] {"--duration", "12s", "--rate", "400", "--entities", "200",
                 "--corrupt", "audio", "--corrupt-at", "4s", "--web-port", "0",
                 "--set", "metrics.port=0", "--set", "health.window=1s",
                 "--set", "health.degraded-after=1s"}, out);
