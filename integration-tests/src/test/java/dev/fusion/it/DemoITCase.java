@@ -20,8 +20,10 @@ class DemoITCase {
     void aShortDemoRunsAndItsSummaryAccountsForEveryEvent() throws Exception {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
-            DemoCommand.run(new String[] {"--duration", "12s", "--rate", "400", "--entities", "200",
-                "--corrupt", "audio", "--corrupt-at", "4s", "--web-port", "0",
+            // The corruption starts late enough for fusions before it on a loaded machine, where
+            // the first output is visible some 8 s after the producers start.
+            DemoCommand.run(new String[] {"--duration", "16s", "--rate", "300", "--entities", "200",
+                "--corrupt", "audio", "--corrupt-at", "10s", "--web-port", "0",
                 "--set", "metrics.port=0", "--set", "health.window=1s",
                 "--set", "health.degraded-after=1s"}, out);
         }
