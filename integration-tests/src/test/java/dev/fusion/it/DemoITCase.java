@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's demo command, short: status lines, the live page as headless Chromium renders it
- * while the demo runs, then a summary with exact accounting.
+ * while the demo runs, then a summary with exact accounting; the corrupted stream is shown
+ * degraded, read from the job's Prometheus endpoint.
  */
 class DemoITCase {
 
@@ -40,7 +41,8 @@ class DemoITCase {
             try {
                 DemoCommand.run(new String[] {"--duration", "12s", "--rate", "600", "--entities", "200",
                     "--corrupt", "audio", "--corrupt-at", "4s", "--web-port", "0", "--page-port", "0",
-                    "--set", "metrics.port=0"}, out);
+                    "--set", "metrics.port=0", "--set", "health.window=1s",
+                    "--set", "health.degraded-after=1s"}, out);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -72,6 +74,12 @@ class DemoITCase {
         assertThat(output).containsPattern("accuracy   pipeline \\(live, max fusion\\) +\\d+\\.\\d% before corruption");
         assertThat(output).containsPattern("baselines  same models offline on 3000 samples");
         assertThat(output).contains("with audio corrupted");
+        assertThat(output).containsPattern("(?m)^\\[\\s*\\d+s\\] in t/a/i .* \\[corrupting\\]"
+                + " \\| DEGRADED audio \\(mean gate 0\\.\\d{3}\\)$");
+        assertThat(output).doesNotContain("DEGRADED text", "DEGRADED image", ", text (mean gate",
+                ", image (mean gate");
+        assertThat(output).containsPattern("(?m)^health     audio degraded from \\d+ s"
+                + " \\(\\d+ s after its corruption\\)$");
     }
 
     /** The DOM after the page's script ran: state, figures, three weight series, the corruption mark. */

@@ -19,6 +19,8 @@ import dev.fusion.operators.decode.EventTimeAssigner;
 import dev.fusion.operators.decode.ModalityDecoder;
 import dev.fusion.operators.decode.ValidationOptions;
 import dev.fusion.operators.filter.GateFilterFunction;
+import dev.fusion.operators.health.FusedWeightsFunction;
+import dev.fusion.operators.health.HealthOptions;
 import dev.fusion.operators.integration.FusionPoisonHandler;
 import dev.fusion.operators.outputs.SideOutputs;
 import dev.fusion.operators.records.FusionRequest;
@@ -106,6 +108,7 @@ public final class FusionJob {
         InferenceFactory.Setup setup = new InferenceFactory.Setup(models, manifest, fusionMode(),
                 config.runtimeOptions(), clock);
         DeadLetters letters = config.deadLetters();
+        HealthOptions health = config.healthOptions();
 
         List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
         List<DataStream<DroppedEvent>> dropped = new ArrayList<>();
@@ -129,7 +132,7 @@ public final class FusionJob {
             deadLetters.add(routedOne.getSideOutput(SideOutputs.DEAD_LETTERS));
 
             SingleOutputStreamOperator<RoutedRecord> kept = routedOne
-                    .process(new GateFilterFunction(config.get(FusionOptions.MIN_GATE)))
+                    .process(new GateFilterFunction(config.get(FusionOptions.MIN_GATE), health))
                     .returns(TypeInformation.of(RoutedRecord.class))
                     .name("gate-filter-" + name).uid("gate-filter-" + name);
             dropped.add(kept.getSideOutput(SideOutputs.DROPPED));
@@ -150,8 +153,12 @@ public final class FusionJob {
                         new FusionPoisonHandler(letters), batching))
                 .uid("integrate");
         deadLetters.add(fused.getSideOutput(SideOutputs.DEAD_LETTERS));
+        // Chained to integrate, stateless: the per-stream mean fusion weights as gauges.
+        DataStream<FusedEvent> weighed = fused.process(new FusedWeightsFunction(health))
+                .returns(new AvroTypeInfo<>(FusedEvent.class))
+                .name("fusion-weights").uid("fusion-weights");
 
-        sinks.fused(fused);
+        sinks.fused(weighed);
         sinks.deadLetters(union(deadLetters));
         sinks.dropped(union(dropped));
     }

@@ -5,7 +5,7 @@ import java.util.Locale;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
- * The names of the job's per-stream counters and the {@code stream} label they carry, so that
+ * The names of the job's per-stream metrics and the {@code stream} label they carry, so that
  * every operator spells them the same way (all are listed in docs/METRICS.md).
  */
 public final class StreamMetrics {
@@ -23,6 +23,9 @@ public final class StreamMetrics {
     public static final String DROPPED_FILTERED = "droppedFiltered";
     public static final String DROPPED_DUPLICATE = "droppedDuplicate";
     public static final String DROPPED_OVERFLOW = "droppedOverflow";
+    public static final String MEAN_GATE = "meanGate";
+    public static final String DEGRADED = "degraded";
+    public static final String MEAN_WEIGHT = "meanWeight";
 
     private StreamMetrics() {
     }

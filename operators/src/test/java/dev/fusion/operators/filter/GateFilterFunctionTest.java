@@ -3,12 +3,14 @@ package dev.fusion.operators.filter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fusion.operators.health.HealthOptions;
 import dev.fusion.operators.outputs.DroppedEvents;
 import dev.fusion.operators.outputs.SideOutputs;
 import dev.fusion.operators.records.RoutedRecord;
 import dev.fusion.schemas.DropReason;
 import dev.fusion.schemas.DroppedEvent;
 import dev.fusion.schemas.Modality;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
@@ -21,6 +23,9 @@ import org.junit.jupiter.api.Test;
 /** The level-1 gate filter on Flink's operator harness. */
 @SuppressWarnings("try") // the harness's close() may throw InterruptedException
 class GateFilterFunctionTest {
+
+    private static final HealthOptions HEALTH = new HealthOptions(0.3, Duration.ofSeconds(10),
+            Duration.ofSeconds(10));
 
     private static RoutedRecord record(String eventId, float gateLogit) {
         RoutedRecord r = new RoutedRecord();
@@ -39,7 +44,7 @@ class GateFilterFunctionTest {
     private static OneInputStreamOperatorTestHarness<RoutedRecord, RoutedRecord> harness(
             double minGate) throws Exception {
         var harness = new OneInputStreamOperatorTestHarness<>(
-                new ProcessOperator<>(new GateFilterFunction(minGate)));
+                new ProcessOperator<>(new GateFilterFunction(minGate, HEALTH)));
         harness.getExecutionConfig().configure(
                 new Configuration().set(PipelineOptions.GENERIC_TYPES, false),
                 GateFilterFunctionTest.class.getClassLoader());
@@ -97,7 +102,7 @@ class GateFilterFunctionTest {
     @Test
     void rejectsAMinimumGateOutsideZeroToOne() {
         for (double bad : new double[] {-0.01, 1.0, Double.NaN}) {
-            assertThatThrownBy(() -> new GateFilterFunction(bad))
+            assertThatThrownBy(() -> new GateFilterFunction(bad, HEALTH))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("routing.min-gate must be in [0, 1), got " + bad);
         }

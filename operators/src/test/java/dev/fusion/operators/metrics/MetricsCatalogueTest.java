@@ -15,6 +15,8 @@ import dev.fusion.operators.decode.DecodeFunction;
 import dev.fusion.operators.decode.ModalityDecoder;
 import dev.fusion.operators.decode.ValidationOptions;
 import dev.fusion.operators.filter.GateFilterFunction;
+import dev.fusion.operators.health.FusedWeightsFunction;
+import dev.fusion.operators.health.HealthOptions;
 import dev.fusion.operators.records.RawRecord;
 import dev.fusion.operators.records.RoutedRecord;
 import dev.fusion.schemas.AlignmentPolicy;
@@ -29,10 +31,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.clusterframework.types.ResourceID;
 import org.apache.flink.runtime.executiongraph.ExecutionAttemptID;
 import org.apache.flink.runtime.metrics.groups.TaskManagerMetricGroup;
@@ -53,7 +58,8 @@ import org.junit.jupiter.api.Test;
  * docs/METRICS.md names exactly the metrics the job's operators register: each operator is
  * opened on a harness whose metric registry records every registration, Flink's own operator
  * metrics (those a do-nothing operator registers too) are set aside, and the rest is compared,
- * as a set, with the names in the page's catalogue table.
+ * as a set, with the names in the page's catalogue table. {@link GrafanaDashboardTest} reads
+ * the same registrations.
  */
 class MetricsCatalogueTest {
 
@@ -61,40 +67,66 @@ class MetricsCatalogueTest {
             java.time.ZoneOffset.UTC);
     private static final ValidationOptions VALIDATION = new ValidationOptions(4, 6, 20,
             Instant.parse("2000-01-01T00:00:00Z"), Duration.ofHours(1), 12);
+    private static final HealthOptions HEALTH = new HealthOptions(0.3, Duration.ofSeconds(10),
+            Duration.ofSeconds(10));
     /** The catalogue table's rows: the first cell is the metric's name in backquotes. */
     private static final Pattern ROW = Pattern.compile("^\\|\\s*`([A-Za-z0-9_]+)`\\s*\\|");
 
     @Test
     void catalogueNamesExactlyTheRegisteredMetrics() throws Exception {
-        Set<String> flinks = new TreeSet<>();
-        oneInput(new ProcessOperator<>(new NoOp()), flinks, null);
-        keyed(new KeyedProcessOperator<>(new KeyedNoOp()), flinks);
-
         Set<String> registered = new TreeSet<>();
+        for (Registration r : registrations()) {
+            registered.add(r.name());
+        }
+        assertThat(registered).as("the job's metrics (sanity: the harnesses recorded them)")
+                .contains(StreamMetrics.RECORDS_IN, StreamMetrics.DROPPED_LATE, "batchSize");
+        assertThat(catalogue()).isEqualTo(registered);
+    }
+
+    /** One metric the job's operators register: its name, kind and whether it has a stream. */
+    record Registration(String name, Metric metric, boolean perStream) {
+
+        /** The names Flink's Prometheus reporter exports it under (a histogram: also _count). */
+        List<String> prometheusNames() {
+            String base = "flink_taskmanager_job_task_operator_" + (perStream ? "stream_" : "")
+                    + name;
+            return metric instanceof Histogram ? List.of(base, base + "_count") : List.of(base);
+        }
+    }
+
+    /**
+     * Every metric the job's operators register, apart from Flink's own operator metrics (those
+     * a do-nothing operator registers too).
+     */
+    static Set<Registration> registrations() throws Exception {
+        Set<String> flinks = new TreeSet<>();
+        Consumer<Registration> flinkNames = r -> flinks.add(r.name());
+        oneInput(new ProcessOperator<>(new NoOp()), flinkNames, null);
+        keyed(new KeyedProcessOperator<>(new KeyedNoOp()), flinkNames);
+
+        Set<Registration> registered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Consumer<Registration> all = registered::add;
         for (Modality m : Modality.values()) {
             oneInput(new ProcessOperator<>(new DecodeFunction(new ModalityDecoder(m, VALIDATION,
-                    CLOCK), DeadLetters.defaults(), CLOCK)), registered, null);
+                    CLOCK), DeadLetters.defaults(), CLOCK)), all, null);
             oneInput(new MicroBatchOperator<>(new Identity(), (r, e, now) -> List.of(),
                     new MicroBatchOptions(4, Duration.ofMillis(10)), StreamMetrics.name(m)),
-                    registered, null);
-            oneInput(new ProcessOperator<>(new GateFilterFunction(0.5)), registered,
-                    routed(m));
+                    all, null);
+            oneInput(new ProcessOperator<>(new GateFilterFunction(0.5, HEALTH)), all, routed(m));
         }
         oneInput(new MicroBatchOperator<>(new Identity(), (r, e, now) -> List.of(),
-                new MicroBatchOptions(4, Duration.ofMillis(10))), registered, null);
+                new MicroBatchOptions(4, Duration.ofMillis(10))), all, null);
+        oneInput(new ProcessOperator<>(new FusedWeightsFunction(HEALTH)), all, null);
         AlignmentOptions window = new AlignmentOptions(AlignmentPolicy.WINDOW,
                 Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO,
                 Duration.ofMinutes(1));
         AlignmentOptions latest = new AlignmentOptions(AlignmentPolicy.LATEST,
                 Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO,
                 Duration.ofMinutes(1));
-        keyed(new AlignOperator(new WindowAlignFunction(window, 2), window), registered);
-        keyed(new AlignOperator(new LatestAlignFunction(latest, 2), latest), registered);
-        registered.removeAll(flinks);
-
-        assertThat(registered).as("the job's metrics (sanity: the harnesses recorded them)")
-                .contains(StreamMetrics.RECORDS_IN, StreamMetrics.DROPPED_LATE, "batchSize");
-        assertThat(catalogue()).isEqualTo(registered);
+        keyed(new AlignOperator(new WindowAlignFunction(window, 2), window), all);
+        keyed(new AlignOperator(new LatestAlignFunction(latest, 2), latest), all);
+        registered.removeIf(r -> flinks.contains(r.name()));
+        return registered;
     }
 
     /** The names in the first column of docs/METRICS.md's table of the job's metrics. */
@@ -114,17 +146,23 @@ class MetricsCatalogueTest {
         return names;
     }
 
-    private static Path page() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isRegularFile(dir.resolve("docs/METRICS.md"))) {
-            dir = dir.getParent();
-        }
-        assertThat(dir).as("docs/METRICS.md above the working directory").isNotNull();
-        return dir.resolve("docs/METRICS.md");
+    /** docs/METRICS.md. */
+    static Path page() {
+        return repositoryFile("docs/METRICS.md");
     }
 
-    private static <IN> void oneInput(OneInputStreamOperator<IN, ?> operator, Set<String> names,
-            IN first) throws Exception {
+    /** The file at {@code relative} in the repository (the first directory above that has it). */
+    static Path repositoryFile(String relative) {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isRegularFile(dir.resolve(relative))) {
+            dir = dir.getParent();
+        }
+        assertThat(dir).as(relative + " above the working directory").isNotNull();
+        return dir.resolve(relative);
+    }
+
+    private static <IN> void oneInput(OneInputStreamOperator<IN, ?> operator,
+            Consumer<Registration> names, IN first) throws Exception {
         try (var h = new OneInputStreamOperatorTestHarness<>(operator, environment(names))) {
             h.open();
             if (first != null) {
@@ -133,18 +171,20 @@ class MetricsCatalogueTest {
         }
     }
 
-    private static void keyed(OneInputStreamOperator<RoutedRecord, ?> operator, Set<String> names)
-            throws Exception {
+    private static void keyed(OneInputStreamOperator<RoutedRecord, ?> operator,
+            Consumer<Registration> names) throws Exception {
         try (var h = new KeyedOneInputStreamOperatorTestHarness<>(operator,
                 (RoutedRecord r) -> r.entityId, Types.STRING, environment(names))) {
             h.open();
         }
     }
 
-    /** A mock task environment whose metric registry records every metric's name. */
-    private static MockEnvironment environment(Set<String> names) {
+    /** A mock task environment whose metric registry hands every registration to {@code names}. */
+    private static MockEnvironment environment(Consumer<Registration> names) {
         TestingMetricRegistry registry = TestingMetricRegistry.builder()
-                .setRegisterConsumer((metric, name, group) -> names.add(name)).build();
+                .setRegisterConsumer((metric, name, group) -> names.accept(new Registration(name,
+                        metric, group.getAllVariables().containsKey("<" + StreamMetrics.STREAM
+                                + ">")))).build();
         var task = TaskManagerMetricGroup.createTaskManagerMetricGroup(registry, "localhost",
                 ResourceID.generate()).addJob(new JobID(), "job")
                 .addTask(ExecutionAttemptID.randomId(), "task");

@@ -7,6 +7,7 @@ import dev.fusion.jobs.kafka.KafkaClientProperties;
 import dev.fusion.models.runtime.Device;
 import dev.fusion.models.runtime.RuntimeOptions;
 import dev.fusion.operators.decode.DeadLetters;
+import dev.fusion.operators.health.HealthOptions;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
@@ -234,10 +235,21 @@ public final class FusionConfig implements Serializable {
                     + FusionOptions.BROKER_DEFAULT_REPLICATION + " (the brokers' default) or 1 to "
                     + Short.MAX_VALUE + ", got " + replication);
         }
+        healthOptions();
         minEventTime();
         runtimeOptions();
         checkpointDirectory();
         savepointDirectory();
+    }
+
+    /** When a stream is reported degraded ({@code health.*}); a bad value names its key. */
+    public HealthOptions healthOptions() {
+        try {
+            return new HealthOptions(get(FusionOptions.HEALTH_MIN_MEAN_GATE),
+                    get(FusionOptions.HEALTH_WINDOW), get(FusionOptions.HEALTH_DEGRADED_AFTER));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
     }
 
     /** How dead letters are bounded ({@code dlq.*}). */

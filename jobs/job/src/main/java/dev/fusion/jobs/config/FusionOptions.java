@@ -4,6 +4,7 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 
 import dev.fusion.operators.decode.DeadLetters;
 import dev.fusion.operators.decode.ValidationOptions;
+import dev.fusion.operators.health.HealthOptions;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -186,6 +187,28 @@ public final class FusionOptions {
             .doubleType().defaultValue(0.0)
             .withDescription("Level-1 filter: records with sigmoid(gate) below this are dropped as"
                     + " FILTERED; 0 disables the filter.");
+
+    // ---- Stream health ----
+
+    public static final ConfigOption<Double> HEALTH_MIN_MEAN_GATE =
+            key(HealthOptions.MIN_MEAN_GATE).doubleType().defaultValue(0.3)
+            .withDescription("A stream whose mean gate sigmoid(g) over health.window stays below"
+                    + " this for health.degraded-after is reported degraded (gauge 'degraded',"
+                    + " one WARN line), and healthy again once it stays at or above it as long"
+                    + " (one INFO line). The bundled models give clean streams a mean gate of"
+                    + " about 0.8 and pure noise under 0.07. In [0, 1); 0 turns the check off.");
+
+    public static final ConfigOption<Duration> HEALTH_WINDOW =
+            key(HealthOptions.WINDOW).durationType().defaultValue(Duration.ofSeconds(10))
+            .withDescription("Sliding window (processing time) of the per-stream mean gate and"
+                    + " mean fusion weight gauges; at least 10 ms. Lengthen it for streams of a"
+                    + " few records per second, whose mean over a short window is noisy.");
+
+    public static final ConfigOption<Duration> HEALTH_DEGRADED_AFTER =
+            key(HealthOptions.DEGRADED_AFTER).durationType().defaultValue(Duration.ofSeconds(10))
+            .withDescription("How long a stream's mean gate must stay below"
+                    + " health.min-mean-gate to be reported degraded, and at or above it to be"
+                    + " reported healthy again; 0 reports at once.");
 
     // ---- Alignment and time ----
 

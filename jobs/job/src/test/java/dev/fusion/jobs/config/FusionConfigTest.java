@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.fusion.operators.health.HealthOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,6 +111,29 @@ class FusionConfigTest {
                         + " to 32767, got 0");
         assertThatThrownBy(() -> FusionConfig.of(Map.of("kafka.topic-replication-factor",
                 "40000"))).hasMessageEndingWith("got 40000");
+    }
+
+    @Test
+    void healthOptionsAreCheckedNamingTheKeyAndReachTheJob() {
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("health.min-mean-gate", "1")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("health.min-mean-gate must be in [0, 1), got 1.0");
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("health.min-mean-gate", "-0.1")))
+                .hasMessage("health.min-mean-gate must be in [0, 1), got -0.1");
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("health.window", "5 ms")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("health.window must be at least 10 ms, got PT0.005S");
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("health.degraded-after", "PT-1S")))
+                .hasMessage("invalid value 'PT-1S' for health.degraded-after: negative duration is"
+                        + " not supported");
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("health.degraded-after", "later")))
+                .hasMessageStartingWith("invalid value 'later' for health.degraded-after");
+
+        assertThat(FusionConfig.of(Map.of()).healthOptions()).isEqualTo(new HealthOptions(0.3,
+                Duration.ofSeconds(10), Duration.ofSeconds(10)));
+        assertThat(FusionConfig.of(Map.of("health.min-mean-gate", "0", "health.window", "2 s",
+                "health.degraded-after", "0 s")).healthOptions())
+                .isEqualTo(new HealthOptions(0.0, Duration.ofSeconds(2), Duration.ZERO));
     }
 
     @Test

@@ -109,12 +109,18 @@ public final class DemoCommand {
                 + ", metrics: " + dev.fusion.jobs.cli.LocalCluster.metricsUrl(metricsPort));
         out.println("live page: " + demo.pageUrl());
 
+        StreamHealthProbe health = new StreamHealthProbe(
+                dev.fusion.jobs.cli.LocalCluster.metricsUrl(metricsPort),
+                () -> load.startedAt() == 0 ? 0 : System.currentTimeMillis() - load.startedAt());
+        Thread healthThread = new Thread(health, "demo-health");
+        healthThread.setDaemon(true);
+        healthThread.start();
         Thread statsThread = new Thread(stats, "demo-status");
         Thread producer = new Thread(load, "synthetic-producer");
         statsThread.start();
         producer.start();
 
-        StatusLine status = new StatusLine(load, stats, out, demo.timeline());
+        StatusLine status = new StatusLine(load, stats, health, out, demo.timeline());
         long end = System.currentTimeMillis() + s.duration.toMillis();
         boolean stoppedEarly = false;
         while (System.currentTimeMillis() < end) {
@@ -128,6 +134,9 @@ public final class DemoCommand {
             }
         }
         long producingMillis = System.currentTimeMillis() - load.startedAt();
+        health.stop();
+        healthThread.interrupt();
+        healthThread.join(5_000);
         load.stop();
         producer.join();
         out.println(stoppedEarly ? "stopping (Ctrl-C): draining the job..." : "duration reached: draining the job...");
@@ -148,7 +157,8 @@ public final class DemoCommand {
         Baselines baselines = Baselines.compute(job.manifest(), job.fusionMode(), distribution, 3000, s.seed + 99);
         ByteArrayOutputStream summary = new ByteArrayOutputStream();
         try (PrintStream text = new PrintStream(summary, true, StandardCharsets.UTF_8)) {
-            new DemoSummary(load, stats, baselines, producingMillis, s).print(text);
+            new DemoSummary(load, stats, baselines, health.firstDegraded(), producingMillis, s)
+                    .print(text);
         }
         out.print(summary.toString(StandardCharsets.UTF_8));
         demo.timeline().finish(summary.toString(StandardCharsets.UTF_8).strip());

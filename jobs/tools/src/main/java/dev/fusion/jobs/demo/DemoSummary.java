@@ -5,21 +5,29 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
-/** The end-of-demo summary: totals, accounting, latency, accuracy against baselines, weights. */
+/**
+ * The end-of-demo summary: totals, accounting, latency, accuracy against baselines, weights and
+ * the streams the job reported degraded.
+ */
 final class DemoSummary {
 
     private final SyntheticLoad load;
     private final LiveStats stats;
     private final Baselines baselines;
+    /** Stream name to the demo time (ms) the job first reported it degraded. */
+    private final Map<String, Long> firstDegraded;
     private final long producingMillis;
     private final DemoSettings settings;
 
-    DemoSummary(SyntheticLoad load, LiveStats stats, Baselines baselines, long producingMillis,
-            DemoSettings settings) {
+    DemoSummary(SyntheticLoad load, LiveStats stats, Baselines baselines,
+            Map<String, Long> firstDegraded, long producingMillis, DemoSettings settings) {
         this.load = load;
         this.stats = stats;
         this.baselines = baselines;
+        this.firstDegraded = firstDegraded;
         this.producingMillis = producingMillis;
         this.settings = settings;
     }
@@ -63,6 +71,26 @@ final class DemoSummary {
                         + "/" + StatusLine.weight(after.meanWeight(1)) + "/"
                         + StatusLine.weight(after.meanWeight(2)) + " with " + settings.corruptName
                         + " corrupted" : "");
+        out.println(health(firstDegraded, settings));
         out.println("======================================================");
+    }
+
+    /** "health     audio degraded from 41 s (11 s after its corruption)", or that none was. */
+    static String health(Map<String, Long> firstDegraded, DemoSettings settings) {
+        if (firstDegraded.isEmpty()) {
+            return "health     no stream reported degraded";
+        }
+        StringBuilder sb = new StringBuilder("health     ");
+        new TreeMap<>(firstDegraded).forEach((stream, at) -> {
+            if (sb.length() > "health     ".length()) {
+                sb.append(", ");
+            }
+            sb.append(stream).append(" degraded from ").append(at / 1000).append(" s");
+            if (stream.equals(settings.corruptName)) {
+                sb.append(String.format(Locale.ROOT, " (%.0f s after its corruption)",
+                        (at - settings.corruptAt.toMillis()) / 1000.0));
+            }
+        });
+        return sb.toString();
     }
 }

@@ -3,23 +3,27 @@ package dev.fusion.jobs.demo;
 import dev.fusion.jobs.synthetic.SyntheticLoad;
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * One line per second: inputs, outputs, latency, accuracy and modality weights of that second; the
- * same second goes to the live page's timeline.
+ * One line per second: inputs, outputs, latency, accuracy and modality weights of that second,
+ * and the streams the job reports degraded; the same second goes to the live page's timeline.
  */
 final class StatusLine {
 
     private final SyntheticLoad load;
     private final LiveStats stats;
+    private final StreamHealthProbe health;
     private final PrintStream out;
     private final DemoTimeline timeline;
     private long[] lastProduced = new long[3];
     private long lastAt;
 
-    StatusLine(SyntheticLoad load, LiveStats stats, PrintStream out, DemoTimeline timeline) {
+    StatusLine(SyntheticLoad load, LiveStats stats, StreamHealthProbe health, PrintStream out,
+            DemoTimeline timeline) {
         this.load = load;
         this.stats = stats;
+        this.health = health;
         this.out = out;
         this.timeline = timeline;
         this.lastAt = System.currentTimeMillis();
@@ -39,7 +43,7 @@ final class StatusLine {
                 LiveStats.quantile(window.latencies, 0.5), LiveStats.quantile(window.latencies, 0.99),
                 window.accuracy(), new double[] {window.meanWeight(0), window.meanWeight(1),
                     window.meanWeight(2)}, load.corrupting());
-        out.println(format(second));
+        out.println(format(second) + degraded(health.latest()));
         timeline.add(second);
         lastProduced = produced;
         lastAt = now;
@@ -55,6 +59,18 @@ final class StatusLine {
                 s.deadLetters(), s.dropped(), ms(s.p50Millis()), ms(s.p99Millis()),
                 pct(s.accuracy()), weight(w[0]), weight(w[1]), weight(w[2]),
                 s.corrupting() ? " [corrupting]" : "");
+    }
+
+    /** " | DEGRADED audio (mean gate 0.004)" for the degraded streams, or nothing. */
+    static String degraded(Map<String, StreamHealthProbe.Health> streams) {
+        StringBuilder sb = new StringBuilder();
+        streams.forEach((stream, h) -> {
+            if (h.degraded()) {
+                sb.append(sb.length() == 0 ? " | DEGRADED " : ", ").append(stream)
+                        .append(String.format(Locale.ROOT, " (mean gate %.3f)", h.meanGate()));
+            }
+        });
+        return sb.toString();
     }
 
     static String ms(long v) {
