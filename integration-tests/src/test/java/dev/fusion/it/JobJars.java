@@ -6,7 +6,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The shaded job jars that {@code flink run} submits, where the build of the jobs module wrote them. */
+/** The shaded job jars that {@code flink run} submits, where the jobs module's build wrote them. */
 final class JobJars {
 
     private static final Path TARGET = Path.of("..", "jobs", "target");

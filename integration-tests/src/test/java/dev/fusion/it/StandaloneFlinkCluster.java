@@ -50,7 +50,8 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StandaloneFlinkCluster.class);
     private static final Path LIB = Path.of("target", "flink-cluster", "lib").toAbsolutePath();
     private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
-    private static final Pattern SUBMITTED = Pattern.compile("Job has been submitted with JobID ([0-9a-f]{32})");
+    private static final Pattern SUBMITTED =
+            Pattern.compile("Job has been submitted with JobID ([0-9a-f]{32})");
     private static final Pattern SAVEPOINT = Pattern.compile("Savepoint completed\\. Path: (\\S+)");
     private static final ObjectMapper JSON = new ObjectMapper();
     /**
@@ -80,7 +81,8 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     private final int restPort;
     private final List<Process> processes = new ArrayList<>();
     private final Map<String, Process> taskManagers = new LinkedHashMap<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Thread killOnExit = new Thread(this::destroyAll, "kill-flink-cluster");
     /** JVM flags and dynamic settings of a TaskManager, as bin/taskmanager.sh computes them. */
     private final List<String> taskManagerJvm;
@@ -96,8 +98,8 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         Files.createDirectories(dir.resolve("log"));
         this.restPort = Integer.parseInt(settings.get("rest.port"));
         Files.writeString(conf.resolve("config.yaml"), settings.entrySet().stream()
-                .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("\n", "", "\n")),
-                StandardCharsets.UTF_8);
+                .map(e -> e.getKey() + ": " + e.getValue())
+                .collect(Collectors.joining("\n", "", "\n")), StandardCharsets.UTF_8);
         Files.writeString(conf.resolve("log4j.properties"), String.join("\n",
                 "rootLogger.level = INFO",
                 "rootLogger.appenderRef.file.ref = File",
@@ -163,7 +165,8 @@ final class StandaloneFlinkCluster implements AutoCloseable {
 
     private void startJobManager(Configuration flink) throws IOException {
         JobManagerProcessSpec jm = JobManagerProcessUtils.processSpecFromConfig(flink);
-        List<String> args = new ArrayList<>(split(JobManagerProcessUtils.generateJvmParametersStr(jm, flink)));
+        List<String> args =
+                new ArrayList<>(split(JobManagerProcessUtils.generateJvmParametersStr(jm, flink)));
         args.add("org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint");
         args.add("--configDir");
         args.add(conf.toString());
@@ -210,7 +213,8 @@ final class StandaloneFlinkCluster implements AutoCloseable {
                 // Not listening yet.
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("the cluster did not have " + n + " TaskManagers within " + START_TIMEOUT);
+                throw new AssertionError("the cluster did not have " + n + " TaskManagers within "
+                        + START_TIMEOUT);
             }
             Thread.sleep(200);
         }
@@ -219,10 +223,11 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     /** GET on the cluster's REST API. */
     JsonNode rest(String path) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + restPort + path)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+                URI.create("http://localhost:" + restPort + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
-            throw new IOException("GET " + path + ": HTTP " + response.statusCode() + " " + response.body());
+            throw new IOException("GET " + path + ": HTTP " + response.statusCode() + " "
+                    + response.body());
         }
         return JSON.readTree(response.body());
     }
@@ -248,7 +253,8 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         private String find(Pattern pattern, String what) {
             Matcher m = pattern.matcher(output);
             if (exitCode != 0 || !m.find()) {
-                throw new AssertionError("flink printed no " + what + " (exit code " + exitCode + "):\n" + output);
+                throw new AssertionError("flink printed no " + what + " (exit code " + exitCode
+                        + "):\n" + output);
             }
             return m.group(1);
         }
@@ -310,7 +316,8 @@ final class StandaloneFlinkCluster implements AutoCloseable {
             for (Path log : logs.sorted().toList()) {
                 List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
                 System.err.println("==== " + log + " (last 60 of " + lines.size() + " lines)");
-                lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(System.err::println);
+                lines.subList(Math.max(0, lines.size() - 60), lines.size())
+                        .forEach(System.err::println);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
