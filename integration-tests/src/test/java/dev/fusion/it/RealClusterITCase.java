@@ -93,11 +93,12 @@ class RealClusterITCase {
         Path yaml = jobConfig("fusion.yaml", topics, group);
         String jar = JobJars.full().toString();
 
+        // Traffic flows from before the cluster starts to the end: the first job reads the backlog.
         LiveTraffic traffic = new LiveTraffic(broker.bootstrapServers(), topics, 40, 40, "rc-");
+        traffic.start();
         List<String> sent = null;
         try (StandaloneFlinkCluster cluster = startCluster(test, settings, 2)) {
             try {
-                traffic.start();
                 // a. Submit as the README does; both TaskManagers (one slot each) run the job.
                 Instant submitted = Instant.now();
                 String first = cluster.flink(CLI_TIMEOUT, "run", "-d", jar,
@@ -312,12 +313,10 @@ class RealClusterITCase {
         return retained.latest().orElseThrow();
     }
 
-    /** The job's {@code numRestarts} metric, as the REST API reports it (for the log only). */
-    private static String restarts(StandaloneFlinkCluster cluster, String jobId) throws Exception {
-        for (JsonNode metric : cluster.rest("/jobs/" + jobId + "/metrics?get=numRestarts")) {
-            return metric.path("value").asText();
-        }
-        return "not reported";
+    /** How often the job failed and restarted: the entries of its exception history (REST). */
+    private static int restarts(StandaloneFlinkCluster cluster, String jobId) throws Exception {
+        return cluster.rest("/jobs/" + jobId + "/exceptions").path("exceptionHistory")
+                .path("entries").size();
     }
 
     /** The integration operator's subtasks read records on two TaskManagers (REST metrics). */
