@@ -50,6 +50,8 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StandaloneFlinkCluster.class);
     private static final Path LIB = Path.of("target", "flink-cluster", "lib").toAbsolutePath();
     private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
+    /** Attempts to start the JobManager on ports picked here. */
+    private static final int PORT_ATTEMPTS = 3;
     private static final Pattern SUBMITTED =
             Pattern.compile("Job has been submitted with JobID ([0-9a-f]{32})");
     private static final Pattern SAVEPOINT = Pattern.compile("Savepoint completed\\. Path: (\\S+)");
@@ -131,36 +133,68 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     }
 
     /**
-     * Writes {@code settings} (Flink keys; {@code rest.port} and {@code jobmanager.rpc.port} are
-     * added) as {@code dir/conf/config.yaml} and starts the JobManager and {@code taskManagers}
-     * TaskManagers; returns once the REST API lists them all.
+     * Writes {@code settings} (Flink keys; the addresses, {@code rest.port} and
+     * {@code jobmanager.rpc.port} are added) as {@code dir/conf/config.yaml} and starts the
+     * JobManager and {@code taskManagers} TaskManagers; returns once the REST API lists them all.
+     * A JobManager that exits before its REST API answers (another process took a port picked
+     * here) is started again on other ports.
      */
     static StandaloneFlinkCluster start(Path dir, Map<String, String> settings, int taskManagers)
             throws Exception {
-        Map<String, String> all = new LinkedHashMap<>();
-        all.put("jobmanager.rpc.address", "localhost");
-        all.put("jobmanager.bind-host", "localhost");
-        all.put("jobmanager.rpc.port", String.valueOf(freePort()));
-        all.put("rest.address", "localhost");
-        all.put("rest.bind-address", "localhost");
-        all.put("rest.port", String.valueOf(freePort()));
-        all.put("taskmanager.host", "localhost");
-        all.put("taskmanager.bind-host", "localhost");
-        all.put("env.java.opts.all", JAVA_17_OPTS);
-        all.putAll(settings);
-        StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(dir, all);
-        try {
-            cluster.startJobManager(Configuration.fromMap(all));
-            for (int i = 0; i < taskManagers; i++) {
-                cluster.startTaskManager();
+        for (int attempt = 1; ; attempt++) {
+            Map<String, String> all = new LinkedHashMap<>();
+            all.put("jobmanager.rpc.address", "localhost");
+            all.put("jobmanager.bind-host", "localhost");
+            all.put("jobmanager.rpc.port", String.valueOf(freePort()));
+            all.put("rest.address", "localhost");
+            all.put("rest.bind-address", "localhost");
+            all.put("rest.port", String.valueOf(freePort()));
+            all.put("taskmanager.host", "localhost");
+            all.put("taskmanager.bind-host", "localhost");
+            all.put("env.java.opts.all", JAVA_17_OPTS);
+            all.putAll(settings);
+            StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(dir, all);
+            try {
+                cluster.startJobManager(Configuration.fromMap(all));
+                if (!cluster.awaitRestApi()) {
+                    cluster.close();
+                    if (attempt < PORT_ATTEMPTS) {
+                        LOG.warn("the JobManager exited at start (attempt {}); trying other ports",
+                                attempt);
+                        continue;
+                    }
+                    throw new AssertionError("the JobManager exited at start " + attempt + " times");
+                }
+                for (int i = 0; i < taskManagers; i++) {
+                    cluster.startTaskManager();
+                }
+                cluster.awaitTaskManagers(taskManagers);
+                return cluster;
+            } catch (Exception | AssertionError e) {
+                cluster.printLogs();
+                cluster.close();
+                throw e;
             }
-            cluster.awaitTaskManagers(taskManagers);
-            return cluster;
-        } catch (Exception | AssertionError e) {
-            cluster.printLogs();
-            cluster.close();
-            throw e;
         }
+    }
+
+    /** Waits until the REST API answers; false if the JobManager exits first. */
+    private boolean awaitRestApi() throws Exception {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (jobManager.isAlive()) {
+            try {
+                rest("/overview");
+                return true;
+            } catch (IOException e) {
+                // Not listening yet.
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the JobManager's REST API did not answer within "
+                        + START_TIMEOUT);
+            }
+            Thread.sleep(200);
+        }
+        return false;
     }
 
     private void startJobManager(Configuration flink) throws IOException {
