@@ -20,12 +20,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -152,6 +154,9 @@ class RealClusterITCase {
 
                 // e. Traffic stops; the quiet inputs flush; everything sent is accounted for once.
                 sent = traffic.stop();
+                LOG.info("traffic stopped at {}; phases: submitted {}, killed {}, resumed from the"
+                        + " savepoint {}, from the retained checkpoint {}", Instant.now(),
+                        submitted, killed, resumed, restored);
                 Outputs out = awaitAccounted(topics, sent);
                 report(sent, out);
                 Accounting.assertExact(sent, out.fused(), out.deadLetters(), out.dropped());
@@ -430,6 +435,15 @@ class RealClusterITCase {
                 + " missing {} / duplicated {}", sent.size(), fusedEvents, out.fused().size(),
                 out.deadLetters().size(), out.dropped().size(), missing.size(),
                 all.size() - distinct.size());
+        // Drops are accounted for too; say which they are and when their events happened.
+        Map<String, List<DroppedEvent>> byReason = out.dropped().stream().collect(
+                Collectors.groupingBy(d -> String.valueOf(d.getReason()), TreeMap::new,
+                        Collectors.toList()));
+        byReason.forEach((reason, drops) -> LOG.info("dropped {}: {} events, event times {} to {};"
+                + " e.g. '{}'", reason, drops.size(),
+                drops.stream().map(DroppedEvent::getEventTime).min(Comparator.naturalOrder()).get(),
+                drops.stream().map(DroppedEvent::getEventTime).max(Comparator.naturalOrder()).get(),
+                drops.get(0).getMessage()));
     }
 
     /** Polls {@code condition} every 200 ms until it holds; fails after {@code timeout}. */
