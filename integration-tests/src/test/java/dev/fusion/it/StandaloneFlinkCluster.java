@@ -163,7 +163,8 @@ final class StandaloneFlinkCluster implements AutoCloseable {
                                 attempt);
                         continue;
                     }
-                    throw new AssertionError("the JobManager exited at start " + attempt + " times");
+                    throw new AssertionError("the JobManager exited at start " + attempt
+                            + " times");
                 }
                 for (int i = 0; i < taskManagers; i++) {
                     cluster.startTaskManager();
