@@ -3,18 +3,21 @@ package dev.fusion.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
 
 /** The jar that {@code flink run} submits has our code and what a cluster lacks, not Flink itself. */
 class ShadedJobJarITCase {
 
+    /** Files the onnxruntime jar has at its root. */
+    private static final Set<String> ONNX_RUNTIME_TOP_LEVEL =
+            Set.of("GIT_COMMIT_ID", "Privacy.md", "ThirdPartyNotices.txt");
+
     @Test
     void theFlinkJobJarIsSelfContainedAndLeavesTheRuntimeToTheCluster() throws IOException {
-        try (JarFile jar = new JarFile(findJar().toFile())) {
+        try (JarFile jar = new JarFile(JobJars.full().toFile())) {
             assertThat(jar.getManifest().getMainAttributes().getValue("Main-Class"))
                     .isEqualTo("dev.fusion.jobs.FusionJobMain");
             for (String present : new String[] {
@@ -45,13 +48,29 @@ class ShadedJobJarITCase {
         }
     }
 
-    private static Path findJar() throws IOException {
-        try (DirectoryStream<Path> jars = Files.newDirectoryStream(Path.of("..", "jobs", "job", "target"),
-                "fusion-job-*-flink-job.jar")) {
-            for (Path p : jars) {
-                return p;
-            }
+    @Test
+    void theJarForAClusterWithOnnxRuntimeInLibIsTheSameJarWithoutOnnxRuntime() throws IOException {
+        try (JarFile full = new JarFile(JobJars.full().toFile());
+                JarFile lean = new JarFile(JobJars.withoutOnnxRuntime().toFile())) {
+            assertThat(lean.getManifest().getMainAttributes().getValue("Main-Class"))
+                    .isEqualTo("dev.fusion.jobs.FusionJobMain");
+            Set<String> fullEntries = entries(full);
+            Set<String> leanEntries = entries(lean);
+            Set<String> onlyInFull = new TreeSet<>(fullEntries);
+            onlyInFull.removeAll(leanEntries);
+            assertThat(leanEntries).as("entries only in the lean jar").isSubsetOf(fullEntries);
+            assertThat(onlyInFull).as("what the lean jar leaves out").isNotEmpty()
+                    .allMatch(e -> e.startsWith("ai/onnxruntime/")
+                            || e.startsWith("META-INF/maven/com.microsoft.onnxruntime/")
+                            || ONNX_RUNTIME_TOP_LEVEL.contains(e), "ONNX Runtime's");
+            assertThat(onlyInFull).contains("ai/onnxruntime/OrtSession.class",
+                    "ai/onnxruntime/native/linux-x64/libonnxruntime.so");
         }
-        throw new IllegalStateException("jobs/job/target/fusion-job-*-flink-job.jar is missing; run mvn package");
+    }
+
+    private static Set<String> entries(JarFile jar) {
+        Set<String> names = new TreeSet<>();
+        jar.stream().filter(e -> !e.isDirectory()).forEach(e -> names.add(e.getName()));
+        return names;
     }
 }
