@@ -63,9 +63,13 @@ public final class CudaProbe {
             out.println("probe: sessions on " + gpu.devices());
             onGpu = gpu.run(inputs);
         } catch (RuntimeException e) {
+            String failure = ProbeOutcome.messages(e);
+            if (failure.contains(LOAD_FAILED)) {
+                failure += "\n" + loaderMessage();
+            }
             out.println("probe: opening the models on " + device + " failed:");
-            out.println(ProbeOutcome.messages(e));
-            return ProbeOutcome.of(e);
+            out.println(failure);
+            return ProbeOutcome.ofMessage(failure);
         }
         IntegrationResult onCpu;
         try (Chain cpu = Chain.open(manifest, RuntimeOptions.defaults())) {
@@ -75,6 +79,30 @@ public final class CudaProbe {
         out.printf(Locale.ROOT, "probe: %d rows through the chain; largest difference from the"
                 + " CPU %.2e (tolerance %.0e)%n", batch, diff, TOLERANCE);
         return diff <= TOLERANCE ? ProbeOutcome.CUDA_OK : ProbeOutcome.OTHER;
+    }
+
+    /**
+     * ONNX Runtime's Java exception when the provider library does not load: the loader's reason
+     * went to the native log (stderr) only.
+     */
+    static final String LOAD_FAILED = "Failed to load shared library";
+    static final String PROVIDER = "libonnxruntime_providers_cuda.so";
+
+    /** Why the dynamic loader refuses the provider, asked again from Java (lazily bound). */
+    private static String loaderMessage() {
+        String dir = System.getProperty("onnxruntime.native.path");
+        if (dir == null) {
+            return "(the provider was extracted to a temporary folder; its loader message is in"
+                    + " the native log above)";
+        }
+        Path provider = Path.of(dir, PROVIDER);
+        try {
+            System.load(provider.toString());
+            return "the dynamic loader loads " + provider + " when binding lazily: a symbol it"
+                    + " needs is missing (see the native log above)";
+        } catch (UnsatisfiedLinkError e) {
+            return "dynamic loader: " + e.getMessage();
+        }
     }
 
     static double maxDifference(IntegrationResult a, IntegrationResult b) {

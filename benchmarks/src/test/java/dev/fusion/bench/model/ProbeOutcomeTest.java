@@ -13,14 +13,19 @@ class ProbeOutcomeTest {
 
     @Test
     void aLibraryTheProviderLinksAgainstThatIsNotFoundIsALibraryFailure() {
-        Exception e = new DeviceUnavailableException(WRAPPER + "Error code - ORT_RUNTIME_EXCEPTION",
-                new IllegalStateException("Error code - ORT_RUNTIME_EXCEPTION - message:"
-                        + " provider_bridge_ort.cc:1862 [ONNXRuntimeError] : 1 : FAIL : Failed to"
-                        + " load library libonnxruntime_providers_cuda.so with error:"
-                        + " libcublasLt.so.12: cannot open shared object file: No such file or"
-                        + " directory"));
+        // As seen on the development machine with the bundle and no driver: ONNX Runtime's own
+        // message says only "Failed to load shared library"; the probe adds the loader's reason.
+        Exception e = new DeviceUnavailableException(WRAPPER + "Error code - ORT_FAIL - message:"
+                + " OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library",
+                new IllegalStateException("Error code - ORT_FAIL - message:"
+                        + " OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared"
+                        + " library"));
+        String text = ProbeOutcome.messages(e) + "\ndynamic loader: /b/native/"
+                + CudaProbe.PROVIDER + ": libcuda.so.1: cannot open shared object file: No such"
+                + " file or directory";
 
-        assertThat(ProbeOutcome.of(e)).isEqualTo(ProbeOutcome.LIBRARY_NOT_LOADED);
+        assertThat(ProbeOutcome.of(e)).isEqualTo(ProbeOutcome.OTHER);
+        assertThat(ProbeOutcome.ofMessage(text)).isEqualTo(ProbeOutcome.LIBRARY_NOT_LOADED);
         assertThat(ProbeOutcome.LIBRARY_NOT_LOADED.exitCode).isEqualTo(3);
     }
 
@@ -37,9 +42,12 @@ class ProbeOutcomeTest {
         assertThat(ProbeOutcome.ofMessage(WRAPPER + "CUDA failure 100: no CUDA-capable device is"
                 + " detected ; GPU=0 ; hostname=dev ; expr=cudaSetDevice(info_.device_id);"))
                 .isEqualTo(ProbeOutcome.NO_DEVICE);
-        assertThat(ProbeOutcome.ofMessage(WRAPPER + "CUDA failure 35: CUDA driver version is"
-                + " insufficient for CUDA runtime version ; GPU=0"))
-                .isEqualTo(ProbeOutcome.NO_DEVICE);
+        // As seen with the bundle and the check's stand-in driver.
+        assertThat(ProbeOutcome.ofMessage(WRAPPER + "Error code - ORT_FAIL - message: [with ERRTYPE"
+                + " = cudaError; bool THRW = true] CUDA failure 35: CUDA driver version is"
+                + " insufficient for CUDA runtime version ; GPU=-1 ; hostname=vm ; file=/onnxrun"
+                + "time_src/onnxruntime/core/providers/cuda/cuda_execution_provider.cc ; line=341"
+                + " ; expr=cudaSetDevice(info_.device_id);")).isEqualTo(ProbeOutcome.NO_DEVICE);
         assertThat(ProbeOutcome.ofMessage(WRAPPER + "CUDA failure 34: CUDA driver is a stub"
                 + " library")).isEqualTo(ProbeOutcome.NO_DEVICE);
         assertThat(ProbeOutcome.NO_DEVICE.exitCode).isEqualTo(4);
