@@ -39,7 +39,7 @@ while read -r _ name; do
 done <SHA256SUMS.pieces
 total="$(wc -l <SHA256SUMS.pieces)"
 if ((${#missing[@]})); then
-    say "$((total - ${#missing[@]})) of $total pieces here, checked; still to carry: ${missing[*]}"
+    say "$((total - ${#missing[@]})) of $total pieces here, checked; ${#missing[@]} still to carry, from ${missing[0]}"
     exit 0
 fi
 
