@@ -229,7 +229,9 @@ compress() { # name dir
     # Content only (names, modes, bytes), not times: a rebuilt but equal bundle is not recompressed.
     sum="$(cd "$dir" && find . -print0 | LC_ALL=C sort -z | xargs -0 stat -c '%n %a %s' | sha256sum | cut -c1-16)-$(cd "$dir" &&
         find . -type f -print0 | LC_ALL=C sort -z | xargs -0 cat | sha256sum | cut -c1-16)"
-    if [[ -f "$archive" && "$(cat "$archive.content" 2>/dev/null)" == "$sum" ]]; then
+    # An archive of the same content is kept, whatever its preset, unless a preset is asked for.
+    if [[ -f "$archive" && "$(cat "$archive.content" 2>/dev/null)" == "$sum" &&
+        "${FUSION_GPU_XZ_PRESET:-$(cat "$archive.preset" 2>/dev/null)}" == "$(cat "$archive.preset" 2>/dev/null)" ]]; then
         say "$name: unchanged, keeping $(basename "$archive")"
         return
     fi
@@ -244,6 +246,7 @@ compress() { # name dir
         xz -T1 --block-size=256MiB --x86 --lzma2=preset="$preset" >"$archive.tmp"
     mv "$archive.tmp" "$archive"
     echo "$sum" >"$archive.content"
+    echo "$preset" >"$archive.preset"
     say "$name: $(stat -c %s "$archive") bytes compressed"
 }
 
