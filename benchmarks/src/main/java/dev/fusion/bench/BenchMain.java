@@ -84,7 +84,7 @@ public final class BenchMain {
     private static void models(BenchSettings s, Report report, PrintStream out) throws Exception {
         int iteration = (int) s.jmhTime.toMillis();
         ModelCeiling ceiling = new ModelCeiling(new ModelCeiling.Timing(2, iteration / 2,
-                s.jmhIterations, iteration));
+                s.jmhIterations, iteration), s.device);
         out.println("bench: model-only ceiling (JMH, one fork per point)");
         List<ModelCeiling.Point> points = new ArrayList<>();
         List<String> all = List.of(ModelBenchmark.TEXT, ModelBenchmark.AUDIO, ModelBenchmark.IMAGE,
@@ -115,7 +115,8 @@ public final class BenchMain {
                 workload.events(), workload.samples(), workload.entities(),
                 (System.nanoTime() - t0) / 1e9);
         PipelineHarness harness = new PipelineHarness(bootstrap, dir.resolve("runs"),
-                List.of("-Xmx4g", "-XX:MaxDirectMemorySize=1g"), s.warmupEvents / 3, s.profile);
+                List.of("-Xmx4g", "-XX:MaxDirectMemorySize=1g"), s.warmupEvents / 3, s.profile,
+                s.device);
 
         List<Run> runs = new ArrayList<>();
         long all = workload.samples();

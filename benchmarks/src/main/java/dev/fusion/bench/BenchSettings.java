@@ -1,5 +1,6 @@
 package dev.fusion.bench;
 
+import dev.fusion.models.runtime.Device;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +28,8 @@ final class BenchSettings {
               --latency-measure D   latency measurement window [20s]
               --warmup-events N     events each job JVM processes, unmeasured, first [150000]
               --entities N          entities (one sample each per 1 s window) [1000]
+              --device D            inference.device of every model and pipeline run:
+                                    cpu, cuda, cuda:N [cpu]
               --jmh-iterations N    JMH measurement iterations per point [3]
               --jmh-time D          length of one JMH iteration [500ms]
               --skip LIST           phases to skip: models, pipeline, scaling, latency
@@ -54,6 +57,7 @@ final class BenchSettings {
     Duration latencyWarmup = Duration.ofSeconds(10);
     Duration latencyMeasure = Duration.ofSeconds(20);
     int entities = 1000;
+    String device = "cpu";
     int jmhIterations = 3;
     Duration jmhTime = Duration.ofMillis(500);
     Set<String> skip = new LinkedHashSet<>();
@@ -104,6 +108,7 @@ final class BenchSettings {
                 case "--latency-measure" -> s.latencyMeasure = duration(name, v);
                 case "--warmup-events" -> s.warmupEvents = Long.parseLong(v.trim());
                 case "--entities" -> s.entities = (int) positiveLong(name, v);
+                case "--device" -> s.device = device(v);
                 case "--jmh-iterations" -> s.jmhIterations = (int) positiveLong(name, v);
                 case "--jmh-time" -> s.jmhTime = duration(name, v);
                 case "--skip" -> s.skip = phases(v);
@@ -159,6 +164,21 @@ final class BenchSettings {
         }
     }
 
+    /** A CPU or CUDA device; {@code auto} is refused, since a run must say what it measured. */
+    private static String device(String v) {
+        Device device = null;
+        try {
+            device = Device.parse(v);
+        } catch (IllegalArgumentException e) {
+            // Reported below.
+        }
+        if (device == null || device.kind() == Device.Kind.AUTO) {
+            throw new IllegalArgumentException("bench: --device takes cpu, cuda or cuda:N; got '"
+                    + v + "'");
+        }
+        return device.toString();
+    }
+
     private static List<Double> fractions(String name, String v) {
         List<Double> out = new ArrayList<>();
         for (String f : v.split(",")) {
@@ -194,10 +214,11 @@ final class BenchSettings {
     public String toString() {
         return String.format(Locale.ROOT, "%,d events (batch size 1: %,d; scaling: %,d; JVM"
                         + " warm-up: %,d), %d trial(s), latency at %s of the maximum (%d trial(s),"
-                        + " %ds warm-up, %ds window), %d entities, JMH %d x %d ms per point%s%s",
+                        + " %ds warm-up, %ds window), %d entities, JMH %d x %d ms per point, on"
+                        + " %s%s%s",
                 events, batch1Events, scalingEvents, warmupEvents, trials, loads, latencyTrials,
                 latencyWarmup.toSeconds(), latencyMeasure.toSeconds(), entities, jmhIterations,
-                jmhTime.toMillis(), skip.isEmpty() ? "" : ", skipping " + skip,
+                jmhTime.toMillis(), device, skip.isEmpty() ? "" : ", skipping " + skip,
                 configs.isEmpty() ? "" : ", only " + configs);
     }
 }

@@ -10,6 +10,7 @@ import dev.fusion.bench.report.Report;
 import dev.fusion.jobs.InferenceFactory;
 import dev.fusion.models.manifest.FusionMode;
 import dev.fusion.models.manifest.ModelManifest;
+import dev.fusion.models.runtime.RuntimeOptions;
 import dev.fusion.operators.batch.BatchFunction;
 import dev.fusion.operators.records.FusionRequest;
 import dev.fusion.operators.records.ModalityRecord;
@@ -25,7 +26,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +39,7 @@ class BenchmarksSmokeTest {
     void thePassThroughWritesFusedRecordsOfTheModelsSize() throws Exception {
         ModelManifest manifest = ModelManifest.loadBundled();
         var setup = new InferenceFactory.Setup(ModelLocation.bundled(), manifest, FusionMode.MAX,
-                Map.of("inference.device", "cpu"), CLOCK);
+                RuntimeOptions.defaults(), CLOCK);
         int imageDim = manifest.routing(dev.fusion.models.manifest.Modality.IMAGE).inputDim();
         float[] features = new float[imageDim];
         features[3] = -2f;

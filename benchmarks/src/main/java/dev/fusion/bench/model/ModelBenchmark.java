@@ -9,6 +9,7 @@ import dev.fusion.models.inference.TextRoutingModel;
 import dev.fusion.models.manifest.FusionMode;
 import dev.fusion.models.manifest.ModelManifest;
 import dev.fusion.models.manifest.Modality;
+import dev.fusion.models.runtime.Device;
 import dev.fusion.models.runtime.RuntimeOptions;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +26,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The model-only ceiling: one call of a model (or of the whole chain) on a batch of
- * {@link #batch} rows, in ONNX Runtime Java with the job's runtime options (CPU, one intra-op and
- * one inter-op thread). Throughput in rows per second is the score times the batch size.
+ * {@link #batch} rows, in ONNX Runtime Java with the job's runtime options (one intra-op and one
+ * inter-op thread) on {@link #device} (CPU unless told otherwise). Throughput in rows per second is the score times the batch size.
  *
  * <p>{@code chain} is what one fused output costs: the three routing models on one record each
  * (text tokenized in Java, as in the job) and the integration model on their outputs.
@@ -54,6 +55,10 @@ public class ModelBenchmark {
     @Param({BUNDLED})
     public String modelsDir;
 
+    /** An {@code inference.device} value: {@code cpu}, or {@code cuda} for the GPU run. */
+    @Param({"cpu"})
+    public String device;
+
     private TextRoutingModel text;
     private RoutingModel audio;
     private RoutingModel image;
@@ -65,8 +70,7 @@ public class ModelBenchmark {
     public void open() {
         ModelManifest manifest = BUNDLED.equals(modelsDir) ? ModelManifest.loadBundled()
                 : ModelManifest.load(Path.of(modelsDir));
-        RuntimeOptions options = RuntimeOptions.fromMap(java.util.Map.of(RuntimeOptions.DEVICE,
-                "cpu"));
+        RuntimeOptions options = RuntimeOptions.defaults().withDevice(Device.parse(device));
         text = TextRoutingModel.open(manifest, options);
         audio = RoutingModel.open(manifest, Modality.AUDIO, options);
         image = RoutingModel.open(manifest, Modality.IMAGE, options);

@@ -35,9 +35,12 @@ public final class ModelCeiling {
     }
 
     private final Timing timing;
+    private final String device;
 
-    public ModelCeiling(Timing timing) {
+    /** @param device the {@code inference.device} of every point ({@code cpu}, {@code cuda}) */
+    public ModelCeiling(Timing timing, String device) {
         this.timing = timing;
+        this.device = device;
     }
 
     /**
@@ -53,6 +56,7 @@ public final class ModelCeiling {
                 .param("model", models.toArray(String[]::new))
                 .param("batch", batches.stream().map(String::valueOf).toArray(String[]::new))
                 .param("modelsDir", modelsDir == null ? ModelBenchmark.BUNDLED : modelsDir)
+                .param("device", device)
                 .threads(threads).forks(1).warmupIterations(timing.warmupIterations())
                 .warmupTime(TimeValue.milliseconds(timing.warmupMillis()))
                 .measurementIterations(timing.iterations())

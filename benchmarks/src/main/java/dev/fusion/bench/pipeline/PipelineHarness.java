@@ -30,6 +30,7 @@ public final class PipelineHarness {
     private final Path workDir;
     private final ChildJvm jvm;
     private final long warmupSamples;
+    private final String device;
     private final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private int runs;
@@ -38,11 +39,13 @@ public final class PipelineHarness {
      * @param warmupSamples samples of the workload each job JVM processes, in a run of its own,
      *     before the measured run (0: none)
      * @param profile record a JFR profile of every run
+     * @param device the {@code inference.device} of every run ({@code cpu}, {@code cuda})
      */
     public PipelineHarness(String bootstrap, Path workDir, List<String> childJvmOptions,
-            long warmupSamples, boolean profile) throws IOException {
+            long warmupSamples, boolean profile, String device) throws IOException {
         this.bootstrap = bootstrap;
         this.warmupSamples = warmupSamples;
+        this.device = device;
         this.workDir = Files.createDirectories(workDir);
         this.jvm = new ChildJvm(this.workDir, childJvmOptions, profile);
     }
@@ -188,7 +191,7 @@ public final class PipelineHarness {
         o.put("job.name", "bench-" + id);
         o.put("job.parallelism", String.valueOf(spec.parallelism()));
         o.put("inference.batch-size", String.valueOf(spec.batchSize()));
-        o.put("inference.device", "cpu");
+        o.put("inference.device", device);
         o.put("align.policy", spec.latestPolicy() ? "latest" : "window");
         if (spec.modelsDir() != null) {
             o.put("models.dir", spec.modelsDir());

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# On the GPU machine, after receive.sh has unpacked the bundle: checks its libraries with the
+# real driver, probes the job's models on CUDA (and against the CPU), then measures on CUDA and on
+# the CPU, side by side: the model-only ceiling (JMH: the chain at batch 1, 64 and 1024, the
+# bundled and the large models, two calling threads as in the job) and the large preset through
+# the whole pipeline (./fusion bench's preset-large run). Sized for one 10-minute device call;
+# --quick is a smaller pipeline run. Writes to $OUT: gpu-run.log, models.csv, pipeline-cuda.md,
+# pipeline-cpu.md and results.tgz (every file the benchmark wrote, job logs included).
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+home="${FUSION_GPU_HOME:-$HOME/fusion-gpu}"
+bundle="$home/fusion-gpu"
+out="${OUT:-$home/out}"
+results="$home/results"
+events=300000
+warmup=60000
+if [[ "${1:-}" == --quick ]]; then
+    events=60000
+    warmup=30000
+fi
+configs="${FUSION_GPU_CONFIGS:-preset-large}"
+mkdir -p "$out" "$results"
+java_run() {
+    # The launcher's JVM options; the "Picked up JAVA_TOOL_OPTIONS" line of every JVM is noise.
+    java -Xmx2g -XX:MaxDirectMemorySize=1g -Dlog4j2.configurationFile="$ROOT/config/log4j2-cli.properties" \
+        @"$FUSION_GPU_JAVA_ARGS" "$@" 2>&1 | grep -v '^Picked up JAVA_TOOL_OPTIONS'
+    return "${PIPESTATUS[0]}"
+}
+step() { printf '\n== %s (%s)\n' "$*" "$(date -u +%T)"; }
+
+main() {
+    [[ -f "$bundle/env.sh" ]] || { echo "no bundle in $bundle: run receive.sh for every call first"; exit 1; }
+    # shellcheck source=env.sh
+    source "$bundle/env.sh"
+    cd "$ROOT"
+
+    step "machine"
+    head -n 1 "$bundle/BUNDLE.txt"
+    nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || echo "no nvidia-smi"
+    echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB memory"
+
+    step "libraries, with this machine's driver"
+    bash "$ROOT/benchmarks/gpu/check-libs.sh" "$bundle" || { echo "stop: a library does not resolve"; exit 1; }
+
+    step "the job's models on CUDA, compared with the CPU"
+    java_run dev.fusion.bench.model.CudaProbe --device cuda || { echo "stop: the bundled models do not run on CUDA"; exit 1; }
+    java_run dev.fusion.bench.model.CudaProbe --device cuda --models "$ROOT/benchmarks/models/large" ||
+        { echo "stop: the large models do not run on CUDA"; exit 1; }
+
+    step "model-only ceiling (JMH), CPU and CUDA"
+    java_run org.openjdk.jmh.Main 'dev.fusion.bench.model.ModelBenchmark.run' -p model=chain \
+        -p batch=1,64,1024 -p device=cpu,cuda -p modelsDir="bundled,$ROOT/benchmarks/models/large" \
+        -f 1 -wi 2 -w 1s -i 3 -r 1s -t 2 -foe true -rf csv -rff "$out/models.csv"
+    echo "(rows per second = score x batch; two calling threads, one intra-op thread each)"
+
+    for device in cuda cpu; do
+        step "pipeline ($configs) on $device"
+        java_run dev.fusion.bench.BenchMain --device "$device" --configs "$configs" --skip models,latency \
+            --trials 1 --events "$events" --scaling-events "$events" --warmup-events "$warmup" --no-docs \
+            --out "$results/pipeline-$device"
+        cp "$results/pipeline-$device/summary.md" "$out/pipeline-$device.md" 2>/dev/null || true
+    done
+
+    step "results"
+    tar -czf "$out/results.tgz" -C "$results" --exclude='*.jfr' .
+    if (($(stat -c %s "$out/results.tgz") > (15 << 20))); then
+        # The device tool brings back files of at most 16 MiB: keep the figures, drop the job logs.
+        tar -czf "$out/results.tgz" -C "$results" --exclude='*.jfr' --exclude='*.log' .
+    fi
+    ls -la "$out"
+}
+
+# The log is written as it goes: what a run that hits the call's time limit printed still comes back.
+main 2>&1 | tee "$out/gpu-run.log"
+exit "${PIPESTATUS[0]}"
