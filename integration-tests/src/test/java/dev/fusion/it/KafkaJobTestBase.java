@@ -108,13 +108,7 @@ abstract class KafkaJobTestBase {
     @AfterEach
     void noProducerThreadLeaks() throws Exception {
         cancelStartedJobs();
-        long deadline = System.currentTimeMillis() + 10_000;
-        List<String> leaked = producerThreads();
-        while (!leaked.isEmpty() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(100);
-            leaked = producerThreads();
-        }
-        assertThat(leaked).as("Kafka producer threads still alive after the test").isEmpty();
+        KafkaClientThreads.awaitGone(topics.suffix(), Duration.ofSeconds(30));
     }
 
     /** Where this test's clients connect: the class's broker, or a cluster of a subclass's. */
@@ -300,13 +294,5 @@ abstract class KafkaJobTestBase {
             }
         }
         startedJobs.clear();
-    }
-
-    private static List<String> producerThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(Thread::isAlive)
-                .map(Thread::getName)
-                .filter(n -> n.startsWith("kafka-producer-network-thread"))
-                .toList();
     }
 }

@@ -135,6 +135,8 @@ class PrometheusMetricsITCase {
                     .anySatisfy(lag -> assertThat(lag).isGreaterThanOrEqualTo(0));
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
+            // Before the broker stops: a producer left behind would outlive this class.
+            KafkaClientThreads.awaitGone(topics.suffix(), Duration.ofSeconds(60));
         }
     }
 

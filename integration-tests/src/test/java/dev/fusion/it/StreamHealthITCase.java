@@ -140,6 +140,8 @@ class StreamHealthITCase {
                 load.stop();
                 producer.join(10_000);
                 job.cancel().get(30, TimeUnit.SECONDS);
+                // Before the broker stops: a producer left behind would outlive this class.
+                KafkaClientThreads.awaitGone(topics.suffix(), Duration.ofSeconds(60));
             }
 
             String page = scraped.get(scraped.size() - 1);
