@@ -30,7 +30,7 @@ final class ModelsCommand {
     static final Set<String> MANIFEST_OPTIONS = Set.of("family", "version", "out");
     static final Set<String> MANIFEST_FLAGS = Set.of("force");
 
-    private static final String USAGE = "models: usage: models check DIR [--fusion-mode max,weighted]"
+    private static final String USAGE = "usage: models check DIR [--fusion-mode max,weighted]"
             + " | models manifest DIR [--family NAME] [--version 1.0.0] [--out FILE] [--force]";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -43,7 +43,7 @@ final class ModelsCommand {
         }
         Path dir = Path.of(argv[1]);
         if (!Files.isDirectory(dir)) {
-            throw new Args.UsageException("models: " + dir + " is not a directory");
+            throw new Args.UsageException(dir + " is not a directory");
         }
         String[] rest = Arrays.copyOfRange(argv, 2, argv.length);
         switch (argv[0]) {
