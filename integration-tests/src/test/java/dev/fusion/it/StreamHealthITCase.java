@@ -11,6 +11,7 @@ import dev.fusion.jobs.kafka.TopicAdmin;
 import dev.fusion.jobs.lifecycle.LocalState;
 import dev.fusion.jobs.synthetic.SyntheticDistribution;
 import dev.fusion.jobs.synthetic.SyntheticLoad;
+import dev.fusion.models.runtime.LogCapture;
 import dev.fusion.operators.health.StreamGateMonitor;
 import java.io.IOException;
 import java.net.URI;

@@ -10,14 +10,17 @@ import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
-/** Collects the log events of one logger while open, to assert on exact log lines. */
-final class LogCapture extends AbstractAppender implements AutoCloseable {
+/**
+ * Collects the log events of one logger while open, to assert on exact log lines; shared with the
+ * other modules' tests through this module's test-jar.
+ */
+public final class LogCapture extends AbstractAppender implements AutoCloseable {
 
     private final List<LogEvent> events = new CopyOnWriteArrayList<>();
     private final LoggerContext context;
     private final LoggerConfig loggerConfig;
 
-    LogCapture(Class<?> source) {
+    public LogCapture(Class<?> source) {
         super("capture-" + source.getSimpleName(), null, null, true, Property.EMPTY_ARRAY);
         this.context = (LoggerContext) LogManager.getContext(false);
         // A logger config of its own, so the capture sees exactly this class's events.
@@ -34,7 +37,7 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
     }
 
     /** The formatted messages logged at {@code level}. */
-    List<String> messages(Level level) {
+    public List<String> messages(Level level) {
         return events.stream().filter(e -> e.getLevel() == level)
                 .map(e -> e.getMessage().getFormattedMessage()).toList();
     }

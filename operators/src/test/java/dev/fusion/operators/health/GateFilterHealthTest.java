@@ -2,6 +2,7 @@ package dev.fusion.operators.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fusion.models.runtime.LogCapture;
 import dev.fusion.operators.filter.GateFilterFunction;
 import dev.fusion.operators.records.RoutedRecord;
 import dev.fusion.schemas.Modality;

@@ -3,6 +3,7 @@ package dev.fusion.operators.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
+import dev.fusion.models.runtime.LogCapture;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
