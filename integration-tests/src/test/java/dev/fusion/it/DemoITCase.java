@@ -82,6 +82,31 @@ class DemoITCase {
                 + " \\(\\d+ s after its corruption\\)$");
     }
 
+    /**
+     * A model directory of other shapes (audio 40-d, image 2048-d, D = 32, K = 5) and no
+     * generator: the producers send records the models take (no dead letters), the summary
+     * accounts for every event and says why there is no accuracy instead of inventing one.
+     */
+    @Test
+    void aDemoOnModelsOfOtherShapesSendsWhatTheyTakeAndSaysAccuracyIsUnavailable() throws Exception {
+        Path wide = Path.of("..", "models", "model-sets", "wide").toAbsolutePath().normalize();
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+        DemoCommand.run(new String[] {"--duration", "8s", "--rate", "300", "--entities", "100",
+            "--web-port", "0", "--page-port", "0", "--set", "metrics.port=0",
+            "--set", "models.dir=" + wide}, out);
+
+        String output = buffer.toString(StandardCharsets.UTF_8);
+        Matcher accounting = Pattern.compile("accounting (\\d+) of (\\d+) input events accounted for .*: exact")
+                .matcher(output);
+        assertThat(accounting.find()).as(output).isTrue();
+        assertThat(Long.parseLong(accounting.group(1))).isEqualTo(Long.parseLong(accounting.group(2)))
+                .isGreaterThan(500);
+        assertThat(output).contains("0 dead letters, 0 dropped");
+        assertThat(output).contains("accuracy   unavailable: " + wide + "/generator.json does not exist");
+        assertThat(output).doesNotContain("baselines", "accuracy   pipeline");
+    }
+
     /** The DOM after the page's script ran: state, figures, three weight series, the corruption mark. */
     private static void assertLivePage(String dom) {
         assertThat(dom).contains("<span id=\"state\">running</span>");

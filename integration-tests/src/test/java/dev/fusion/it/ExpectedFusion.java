@@ -124,10 +124,10 @@ final class ExpectedFusion {
 
     private static Expected fuse(IntegrationModel model, String entity, long time, String trigger,
             Map<Modality, float[]> embeddings, Map<Modality, Float> gates, List<String> ids) {
-        IntegrationBatch batch = new IntegrationBatch();
-        batch.add(embeddings.get(Modality.TEXT), gates.getOrDefault(Modality.TEXT, 0f),
-                embeddings.get(Modality.AUDIO), gates.getOrDefault(Modality.AUDIO, 0f),
-                embeddings.get(Modality.IMAGE), gates.getOrDefault(Modality.IMAGE, 0f));
+        IntegrationBatch batch = model.newBatch(1);
+        batch.add(new float[][] {embeddings.get(Modality.TEXT), embeddings.get(Modality.AUDIO),
+            embeddings.get(Modality.IMAGE)}, new float[] {gates.getOrDefault(Modality.TEXT, 0f),
+                gates.getOrDefault(Modality.AUDIO, 0f), gates.getOrDefault(Modality.IMAGE, 0f)});
         IntegrationResult r = model.fuse(batch);
         return new Expected(entity, time, trigger, List.copyOf(embeddings.keySet()), ids, r.fused(0),
                 r.weights(0), r.scores(0));

@@ -54,6 +54,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class FusionJob {
 
+    /** The streams the job reads, as the manifest names them. */
+    static final List<String> JOB_STREAMS = List.of(dev.fusion.models.manifest.Modality.TEXT,
+            dev.fusion.models.manifest.Modality.AUDIO, dev.fusion.models.manifest.Modality.IMAGE);
+
     private final FusionConfig config;
     private final ModelLocation models;
     private final ModelManifest manifest;
@@ -68,10 +72,10 @@ public final class FusionJob {
     /** The job with the inference steps that {@code inference} makes (benchmarks replace them). */
     public FusionJob(FusionConfig config, Clock clock, InferenceFactory inference) {
         this.config = config;
-        this.models = ModelLocation.of(config.isSet(FusionOptions.MODELS_DIR)
-                ? config.get(FusionOptions.MODELS_DIR) : null);
+        this.models = config.models();
         // Loading validates every model against its manifest: bad models fail here, at start-up.
         this.manifest = models.manifest();
+        requireServable(manifest);
         this.clock = clock;
         this.inference = inference;
         try {
@@ -80,6 +84,19 @@ public final class FusionJob {
             throw new ConfigException(FusionOptions.FUSION_MODE.key() + "="
                     + config.get(FusionOptions.FUSION_MODE).name().toLowerCase(Locale.ROOT) + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The job reads the streams text, audio and image, in this order (a model set of other
+     * streams passes {@code ./fusion models check}, but the job cannot serve it yet).
+     */
+    public static void requireServable(ModelManifest manifest) {
+        List<String> declared = manifest.modalities().stream().map(m -> m.id()).toList();
+        if (!declared.equals(JOB_STREAMS)) {
+            throw new ConfigException(FusionOptions.MODELS_DIR.key() + ": the manifest in "
+                    + manifest.location() + " declares the modalities " + declared + "; this job"
+                    + " reads exactly the streams " + JOB_STREAMS + ", in this order");
         }
     }
 

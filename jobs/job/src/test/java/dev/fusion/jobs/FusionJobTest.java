@@ -68,6 +68,18 @@ class FusionJobTest {
     }
 
     @Test
+    void aModelSetOfOtherStreamsFailsAtStartNamingTheKeyAndTheStreams() {
+        Path twoStream = Path.of("..", "..", "models", "model-sets", "two-stream");
+        FusionConfig config = FusionConfig.of(Map.of("models.dir", twoStream.toString()));
+
+        assertThatThrownBy(() -> new FusionJob(config, Clock.systemUTC()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("models.dir: the manifest in ")
+                .hasMessageEndingWith(" declares the modalities [text, image]; this job reads"
+                        + " exactly the streams [text, audio, image], in this order");
+    }
+
+    @Test
     void noInputUsesWatermarkAlignmentAndItsOldKeysFailSayingWhy() {
         Map<Modality, org.apache.flink.api.common.eventtime.WatermarkStrategy<RawRecord>> seen =
                 new java.util.EnumMap<>(Modality.class);

@@ -11,28 +11,30 @@ import dev.fusion.models.manifest.TensorNames;
 import dev.fusion.models.runtime.Device;
 import dev.fusion.models.runtime.RuntimeOptions;
 import java.nio.FloatBuffer;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The integration layer and output layer: fuses up to three modality embeddings per row by the
- * model's fusion mode. Thread-safe; instances share one session per JVM.
+ * The integration layer and output layer: fuses the present modality embeddings of each row (M
+ * slots, the manifest's modalities) by the model's fusion mode. Thread-safe; instances share one
+ * session per JVM.
  */
 public final class IntegrationModel implements AutoCloseable {
 
     private static final String[] OUTPUTS =
             {TensorNames.FUSED, TensorNames.WEIGHTS, TensorNames.SCORES};
-    private static final int M = Modality.COUNT;
-
     private final ModelRunner runner;
+    private final List<Modality> modalities;
     private final FusionMode fusionMode;
     private final int dim;
     private final int numClasses;
     private final float[] zeros;
 
-    private IntegrationModel(ModelSpec spec, RuntimeOptions options) {
+    private IntegrationModel(ModelSpec spec, List<Modality> modalities, RuntimeOptions options) {
         if (spec.role() != ModelRole.INTEGRATION) {
             throw new IllegalArgumentException(spec.label() + " is not an integration model");
         }
+        this.modalities = List.copyOf(modalities);
         this.fusionMode = spec.fusionMode();
         this.dim = (int) spec.output(TensorNames.FUSED).dim(1);
         this.numClasses = (int) spec.output(TensorNames.SCORES).dim(1);
@@ -43,12 +45,18 @@ public final class IntegrationModel implements AutoCloseable {
     /** Opens the integration model of a fusion mode from a validated manifest. */
     public static IntegrationModel open(ModelManifest manifest, FusionMode mode,
             RuntimeOptions options) {
-        return open(manifest.integration(mode), options);
+        return open(manifest.integration(mode), manifest.modalities(), options);
     }
 
-    /** Opens (or shares) the session of an integration model. */
-    public static IntegrationModel open(ModelSpec spec, RuntimeOptions options) {
-        return new IntegrationModel(spec, options);
+    /** Opens (or shares) the session of an integration model of these modalities' slots. */
+    public static IntegrationModel open(ModelSpec spec, List<Modality> modalities,
+            RuntimeOptions options) {
+        return new IntegrationModel(spec, modalities, options);
+    }
+
+    /** An empty batch of this model's modalities, for about {@code expectedRows} rows. */
+    public IntegrationBatch newBatch(int expectedRows) {
+        return new IntegrationBatch(modalities.size(), expectedRows);
     }
 
     /**
@@ -59,22 +67,27 @@ public final class IntegrationModel implements AutoCloseable {
      */
     public IntegrationResult fuse(IntegrationBatch batch) {
         int rows = batch.size();
+        int m = modalities.size();
+        if (batch.modalities() != m) {
+            throw new IllegalArgumentException("a batch of " + batch.modalities()
+                    + " modalities for " + label() + ", which fuses " + m);
+        }
         for (int row = 0; row < rows; row++) {
             checkRow(batch, row);
         }
         if (rows == 0) {
-            return IntegrationResult.empty(dim, numClasses);
+            return IntegrationResult.empty(m, dim, numClasses);
         }
         DirectScratch scratch = DirectScratch.get();
-        FloatBuffer embeddings = scratch.floats(0, Math.multiplyExact(rows, M * dim));
-        FloatBuffer gates = scratch.floats(1, rows * M);
-        FloatBuffer mask = scratch.floats(2, rows * M);
+        FloatBuffer embeddings = scratch.floats(0, Math.multiplyExact(rows, m * dim));
+        FloatBuffer gates = scratch.floats(1, rows * m);
+        FloatBuffer mask = scratch.floats(2, rows * m);
         for (int row = 0; row < rows; row++) {
-            for (Modality modality : Modality.values()) {
-                float[] embedding = batch.embedding(row, modality);
+            for (Modality modality : modalities) {
+                float[] embedding = batch.embedding(row, modality.index());
                 boolean present = embedding != null;
                 embeddings.put(present ? embedding : zeros);
-                gates.put(present ? batch.gate(row, modality) : 0f);
+                gates.put(present ? batch.gate(row, modality.index()) : 0f);
                 mask.put(present ? 1f : 0f);
             }
         }
@@ -82,13 +95,13 @@ public final class IntegrationModel implements AutoCloseable {
         gates.rewind();
         mask.rewind();
         var env = runner.environment();
-        try (OnnxTensor e = OnnxTensor.createTensor(env, embeddings, new long[] {rows, M, dim});
-                OnnxTensor g = OnnxTensor.createTensor(env, gates, new long[] {rows, M});
-                OnnxTensor m = OnnxTensor.createTensor(env, mask, new long[] {rows, M})) {
+        try (OnnxTensor e = OnnxTensor.createTensor(env, embeddings, new long[] {rows, m, dim});
+                OnnxTensor g = OnnxTensor.createTensor(env, gates, new long[] {rows, m});
+                OnnxTensor k = OnnxTensor.createTensor(env, mask, new long[] {rows, m})) {
             float[][] out = runner.run(
-                    Map.of(TensorNames.EMBEDDINGS, e, TensorNames.GATES, g, TensorNames.MASK, m),
-                    rows, OUTPUTS, new int[] {dim, M, numClasses});
-            return new IntegrationResult(rows, dim, numClasses, out[0], out[1], out[2]);
+                    Map.of(TensorNames.EMBEDDINGS, e, TensorNames.GATES, g, TensorNames.MASK, k),
+                    rows, OUTPUTS, new int[] {dim, m, numClasses});
+            return new IntegrationResult(rows, m, dim, numClasses, out[0], out[1], out[2]);
         } catch (OrtException ex) {
             throw runner.failure(rows, ex);
         }
@@ -102,8 +115,8 @@ public final class IntegrationModel implements AutoCloseable {
      */
     public void checkRow(IntegrationBatch batch, int row) {
         boolean any = false;
-        for (Modality modality : Modality.values()) {
-            float[] embedding = batch.embedding(row, modality);
+        for (Modality modality : modalities) {
+            float[] embedding = batch.embedding(row, modality.index());
             if (embedding == null) {
                 continue;
             }
@@ -119,7 +132,7 @@ public final class IntegrationModel implements AutoCloseable {
                             "has " + embedding[i] + " at index " + i);
                 }
             }
-            float gate = batch.gate(row, modality);
+            float gate = batch.gate(row, modality.index());
             if (!Float.isFinite(gate)) {
                 throw new InvalidInputException(label(), row, modality.id() + ".gate",
                         "is " + gate);
@@ -133,6 +146,11 @@ public final class IntegrationModel implements AutoCloseable {
 
     public ModelSpec spec() {
         return runner.spec();
+    }
+
+    /** The modalities of its slots, in order. */
+    public List<Modality> modalities() {
+        return modalities;
     }
 
     public FusionMode fusionMode() {

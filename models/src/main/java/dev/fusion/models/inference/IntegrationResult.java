@@ -7,15 +7,17 @@ import java.util.Arrays;
 public final class IntegrationResult {
 
     private final int size;
+    private final int modalities;
     private final int dim;
     private final int numClasses;
     private final float[] fused;
     private final float[] weights;
     private final float[] scores;
 
-    IntegrationResult(int size, int dim, int numClasses, float[] fused, float[] weights,
-            float[] scores) {
+    IntegrationResult(int size, int modalities, int dim, int numClasses, float[] fused,
+            float[] weights, float[] scores) {
         this.size = size;
+        this.modalities = modalities;
         this.dim = dim;
         this.numClasses = numClasses;
         this.fused = fused;
@@ -23,8 +25,8 @@ public final class IntegrationResult {
         this.scores = scores;
     }
 
-    static IntegrationResult empty(int dim, int numClasses) {
-        return new IntegrationResult(0, dim, numClasses, new float[0], new float[0],
+    static IntegrationResult empty(int modalities, int dim, int numClasses) {
+        return new IntegrationResult(0, modalities, dim, numClasses, new float[0], new float[0],
                 new float[0]);
     }
 
@@ -50,13 +52,13 @@ public final class IntegrationResult {
 
     /** A copy of row {@code row}'s modality weights, indexed by {@link Modality#index()}. */
     public float[] weights(int row) {
-        return slice(weights, row, Modality.COUNT);
+        return slice(weights, row, modalities);
     }
 
-    /** Row {@code row}'s weight of one modality; 0 when it was absent. */
-    public float weight(int row, Modality modality) {
+    /** Row {@code row}'s weight in slot {@link Modality#index()}; 0 when it was absent. */
+    public float weight(int row, int slot) {
         checkRow(row);
-        return weights[row * Modality.COUNT + modality.index()];
+        return weights[row * modalities + slot];
     }
 
     /** A copy of row {@code row}'s class probabilities. */

@@ -24,14 +24,14 @@ public final class RoutingModel implements AutoCloseable {
     private static final String[] OUTPUTS = {TensorNames.EMBEDDING, TensorNames.GATE_LOGIT};
 
     private final ModelRunner runner;
-    private final Modality modality;
+    private final String modality;
     private final int inputDim;
     private final int dim;
 
     private RoutingModel(ModelSpec spec, RuntimeOptions options) {
-        if (spec.role() != ModelRole.ROUTING || spec.modality() == Modality.TEXT) {
+        if (spec.role() != ModelRole.ROUTING || spec.tokenizer() != null) {
             throw new IllegalArgumentException(spec.label()
-                    + " is not an audio or image routing model (use TextRoutingModel for text)");
+                    + " is not a feature routing model (use TextRoutingModel for text)");
         }
         this.modality = spec.modality();
         this.inputDim = (int) spec.input(TensorNames.FEATURES).dim(1);
@@ -39,13 +39,19 @@ public final class RoutingModel implements AutoCloseable {
         this.runner = new ModelRunner(spec, options);
     }
 
-    /** Opens the routing model of an audio or image modality from a validated manifest. */
+    /** Opens the routing model of a feature modality from a validated manifest. */
     public static RoutingModel open(ModelManifest manifest, Modality modality,
             RuntimeOptions options) {
         return open(manifest.routing(modality), options);
     }
 
-    /** Opens (or shares) the session of an audio or image routing model. */
+    /** Opens the routing model of the feature modality of this name. */
+    public static RoutingModel open(ModelManifest manifest, String modalityId,
+            RuntimeOptions options) {
+        return open(manifest.routing(modalityId), options);
+    }
+
+    /** Opens (or shares) the session of a feature routing model. */
     public static RoutingModel open(ModelSpec spec, RuntimeOptions options) {
         return new RoutingModel(spec, options);
     }
@@ -110,7 +116,8 @@ public final class RoutingModel implements AutoCloseable {
         return runner.spec();
     }
 
-    public Modality modality() {
+    /** The name of the routed modality. */
+    public String modality() {
         return modality;
     }
 

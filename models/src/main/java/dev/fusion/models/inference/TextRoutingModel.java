@@ -30,11 +30,9 @@ public final class TextRoutingModel implements AutoCloseable {
     private final long[] zeros;
 
     private TextRoutingModel(ModelSpec spec, RuntimeOptions options) {
-        if (spec.role() != ModelRole.ROUTING || spec.modality() != Modality.TEXT) {
-            throw new IllegalArgumentException(spec.label() + " is not a text routing model");
-        }
-        if (spec.tokenizer() == null) {
-            throw new IllegalArgumentException(spec.label() + " has no tokenizer");
+        if (spec.role() != ModelRole.ROUTING || spec.tokenizer() == null) {
+            throw new IllegalArgumentException(spec.label()
+                    + " is not a text routing model (it has no tokenizer)");
         }
         this.tokenizer = HashingTokenizer.of(spec.tokenizer());
         this.dim = (int) spec.output(TensorNames.EMBEDDING).dim(1);
@@ -42,9 +40,23 @@ public final class TextRoutingModel implements AutoCloseable {
         this.runner = new ModelRunner(spec, options);
     }
 
-    /** Opens the text routing model of a validated manifest. */
+    /**
+     * Opens the text routing model of a validated manifest with one text modality (the bundled
+     * models have one, {@code text}).
+     */
     public static TextRoutingModel open(ModelManifest manifest, RuntimeOptions options) {
-        return open(manifest.routing(Modality.TEXT), options);
+        List<Modality> texts = manifest.modalities().stream().filter(Modality::isText).toList();
+        if (texts.size() != 1) {
+            throw new IllegalArgumentException("the manifest has " + texts.size()
+                    + " text modalities; name the one to open");
+        }
+        return open(manifest, texts.get(0), options);
+    }
+
+    /** Opens the routing model of a text modality of a validated manifest. */
+    public static TextRoutingModel open(ModelManifest manifest, Modality modality,
+            RuntimeOptions options) {
+        return open(manifest.routing(modality), options);
     }
 
     /** Opens (or shares) the session of a text routing model. */

@@ -2,6 +2,7 @@ package dev.fusion.models.manifest;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,7 @@ final class ContractValidator {
                     where + "num_classes must be at least 1 but is " + manifest.numClasses());
         }
         Set<String> names = new HashSet<>();
-        Map<Modality, ModelSpec> routing = new EnumMap<>(Modality.class);
+        Map<String, ModelSpec> routing = new HashMap<>();
         Map<FusionMode, ModelSpec> integration = new EnumMap<>(FusionMode.class);
         for (ModelSpec model : manifest.models()) {
             if (!names.add(model.name())) {
@@ -50,12 +51,6 @@ final class ContractValidator {
             }
             validateModel(manifest, model);
         }
-        for (Modality modality : Modality.values()) {
-            if (!routing.containsKey(modality)) {
-                throw new ModelValidationException(
-                        where + "no routing model for modality '" + modality + "'");
-            }
-        }
         if (integration.isEmpty()) {
             throw new ModelValidationException(where + "no integration model");
         }
@@ -67,16 +62,21 @@ final class ContractValidator {
         List<Expected> inputs = new ArrayList<>();
         List<Expected> outputs = new ArrayList<>();
         if (model.role() == ModelRole.ROUTING) {
-            if (model.modality() == Modality.TEXT) {
+            if (manifest.modality(model.modality()).isText()) {
                 validateTokenizer(model);
                 inputs.add(new Expected(new TensorSpec(
                         TensorNames.INPUT_IDS, DataType.INT64, DYN, DYN), "the contract"));
             } else {
+                if (model.inputs().stream().anyMatch(t -> t.name().equals(TensorNames.INPUT_IDS))) {
+                    throw new ModelValidationException(model.label() + ": field 'tokenizer' is"
+                            + " missing (its input '" + TensorNames.INPUT_IDS + "' makes it a text"
+                            + " routing model, and a text routing model needs one)");
+                }
                 Integer inputDim = model.inputDim();
                 if (inputDim == null || inputDim < 1) {
                     throw new ModelValidationException(model.label() + ": input_dim must be a"
-                            + " positive integer for an " + model.modality()
-                            + " routing model but is " + inputDim);
+                            + " positive integer for the routing model of the feature modality '"
+                            + model.modality() + "' but is " + inputDim);
                 }
                 inputs.add(new Expected(new TensorSpec(
                         TensorNames.FEATURES, DataType.FLOAT32, DYN, inputDim),
@@ -87,8 +87,8 @@ final class ContractValidator {
             outputs.add(new Expected(new TensorSpec(
                     TensorNames.GATE_LOGIT, DataType.FLOAT32, DYN), "the contract"));
         } else {
-            int m = Modality.COUNT;
-            String modalities = m + " modalities";
+            int m = manifest.modalities().size();
+            String modalities = m + " modalities " + manifest.modalities();
             inputs.add(new Expected(new TensorSpec(
                     TensorNames.EMBEDDINGS, DataType.FLOAT32, DYN, m, dim),
                     dimReason + " and " + modalities));

@@ -34,6 +34,8 @@ public final class ManifestDraft {
     static final int MAX_VOCABULARY = 1 << 24;
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> BUNDLED_ORDER =
+            List.of(Modality.TEXT, Modality.AUDIO, Modality.IMAGE);
 
     private ManifestDraft() {
     }
@@ -55,7 +57,8 @@ public final class ManifestDraft {
         if (models.isEmpty()) {
             throw new ModelValidationException("no .onnx files in " + dir);
         }
-        models.sort(Comparator.comparingInt(ManifestDraft::rank));
+        models.sort(Comparator.comparingInt(ManifestDraft::rank)
+                .thenComparing(m -> m.get("name").asText()));
         ObjectNode root = JSON.createObjectNode();
         root.put("manifest_version", ModelManifest.SUPPORTED_MANIFEST_VERSION);
         root.put("model_family", family);
@@ -63,8 +66,10 @@ public final class ManifestDraft {
         number(root, "embedding_dim", embeddingDim);
         number(root, "num_classes", numClasses);
         ArrayNode modalities = root.putArray("modalities");
-        for (Modality m : Modality.values()) {
-            modalities.add(m.id());
+        for (ObjectNode model : models) {
+            if (model.has("modality")) {
+                modalities.add(model.get("modality").asText());
+            }
         }
         root.putArray("models").addAll(models);
         return root;
@@ -91,11 +96,11 @@ public final class ManifestDraft {
                 boolean text = false;
                 if (inputs.containsKey(TensorNames.INPUT_IDS)) {
                     model.put("role", ModelRole.ROUTING.id());
-                    model.put("modality", Modality.TEXT.id());
+                    model.put("modality", modalityName(fileName, stem, Modality.TEXT));
                     text = true;
                 } else if (inputs.containsKey(TensorNames.FEATURES)) {
                     model.put("role", ModelRole.ROUTING.id());
-                    model.put("modality", featureModality(fileName, stem).id());
+                    model.put("modality", modalityName(fileName, stem, null));
                     long[] shape = ((TensorInfo) inputs.get(TensorNames.FEATURES).getInfo()).getShape();
                     inputDim = shape.length == 2 && shape[1] > 0 ? (int) shape[1] : null;
                 } else if (inputs.containsKey(TensorNames.EMBEDDINGS)) {
@@ -128,15 +133,24 @@ public final class ManifestDraft {
         return model;
     }
 
-    private static Modality featureModality(String fileName, String stem) {
+    /**
+     * The modality a routing model's file name gives: the part before {@code _routing} (so
+     * {@code lidar_routing.onnx} routes {@code lidar}), else the whole name; a text model may be
+     * named anything, and is then {@code text}.
+     */
+    private static String modalityName(String fileName, String stem, String textDefault) {
         String lower = stem.toLowerCase(Locale.ROOT);
-        boolean audio = lower.contains("audio");
-        boolean image = lower.contains("image");
-        if (audio == image) {
-            throw new ModelValidationException(fileName + ": a feature routing model, but its name"
-                    + " says neither audio nor image (exactly one); name it e.g. audio_routing.onnx");
+        int suffix = lower.indexOf("_routing");
+        String name = suffix > 0 ? lower.substring(0, suffix) : lower;
+        if (Modality.ID.matcher(name).matches()) {
+            return name;
         }
-        return audio ? Modality.AUDIO : Modality.IMAGE;
+        if (textDefault != null) {
+            return textDefault;
+        }
+        throw new ModelValidationException(fileName + ": a feature routing model, but its name"
+                + " gives no modality name (1 to 32 lower-case letters, digits, '-' or '_',"
+                + " starting with a letter, then _routing); name it e.g. audio_routing.onnx");
     }
 
     private static FusionMode fusionMode(String fileName, String stem) {
@@ -232,12 +246,19 @@ public final class ManifestDraft {
         return null;
     }
 
-    /** Text, audio, image routing first, then the integration models by fusion mode. */
+    /**
+     * The bundled modalities first in their order (text, audio, image), then other routing models
+     * by name, then the integration models by fusion mode. The order of routing models is the
+     * order of the draft's {@code modalities}: the integration models' slots, for the user to
+     * check.
+     */
     private static int rank(ObjectNode model) {
         if (model.has("modality")) {
-            return Modality.fromId(model.get("modality").asText()).ordinal();
+            int bundled = BUNDLED_ORDER.indexOf(model.get("modality").asText());
+            return bundled >= 0 ? bundled : BUNDLED_ORDER.size();
         }
-        return Modality.values().length + FusionMode.fromId(model.get("fusion_mode").asText()).ordinal();
+        return BUNDLED_ORDER.size() + 1
+                + FusionMode.fromId(model.get("fusion_mode").asText()).ordinal();
     }
 
     private static void number(ObjectNode node, String field, Integer value) {

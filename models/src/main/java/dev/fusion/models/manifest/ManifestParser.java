@@ -43,27 +43,61 @@ final class ManifestParser {
         String version = fields.text("version");
         int embeddingDim = fields.integer("embedding_dim");
         int numClasses = fields.integer("num_classes");
-        checkModalities(fields);
+        List<String> names = modalityNames(fields);
         JsonNode modelsNode = fields.array("models");
         List<ModelSpec> models = new ArrayList<>();
         for (int i = 0; i < modelsNode.size(); i++) {
             models.add(parseModel(modelsNode.get(i), i));
         }
-        return new ModelManifest(
-                family, version, embeddingDim, numClasses, models, root);
+        return new ModelManifest(family, version, embeddingDim, numClasses,
+                modalities(names, models), models, root);
     }
 
-    private static void checkModalities(JsonFields fields) {
-        JsonNode modalities = fields.array("modalities");
-        List<String> ids = new ArrayList<>();
-        modalities.forEach(node -> ids.add(node.asText()));
-        List<String> expected = new ArrayList<>();
-        for (Modality modality : Modality.values()) {
-            expected.add(modality.id());
+    /** The {@code modalities} list: at least one, each a valid name, none twice. */
+    private static List<String> modalityNames(JsonFields fields) {
+        JsonNode array = fields.array("modalities");
+        if (array.isEmpty()) {
+            throw fields.error("modalities is empty; a manifest declares at least one");
         }
-        if (!ids.equals(expected)) {
-            throw fields.error("modalities must be " + expected + " in this order but are " + ids);
+        List<String> names = new ArrayList<>();
+        for (JsonNode node : array) {
+            String name = node.isTextual() ? node.asText() : node.toString();
+            if (!node.isTextual() || !Modality.ID.matcher(name).matches()) {
+                throw fields.error("modality name " + node + " must be 1 to 32 lower-case letters,"
+                        + " digits, '-' or '_', starting with a letter");
+            }
+            if (names.contains(name)) {
+                throw fields.error("modality '" + name + "' appears more than once in modalities");
+            }
+            names.add(name);
         }
+        return names;
+    }
+
+    /**
+     * The declared modalities in slot order, each with the kind its routing model gives it: a
+     * tokenizer makes it text, anything else a feature vector (the contract validator checks that
+     * the model's inputs agree). A routing model of an undeclared modality fails here.
+     */
+    private static List<Modality> modalities(List<String> names, List<ModelSpec> models) {
+        List<Modality> modalities = new ArrayList<>();
+        for (ModelSpec model : models) {
+            if (model.role() == ModelRole.ROUTING && !names.contains(model.modality())) {
+                throw new ModelValidationException(model.label() + ": modality '"
+                        + model.modality() + "' is not one of the manifest's modalities " + names);
+            }
+        }
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            ModelSpec routing = models.stream()
+                    .filter(m -> m.role() == ModelRole.ROUTING && m.modality().equals(name))
+                    .findFirst()
+                    .orElseThrow(() -> new ModelValidationException(ArtifactRoot.MANIFEST_FILE
+                            + ": no routing model for modality '" + name + "'"));
+            modalities.add(new Modality(name, i,
+                    routing.tokenizer() != null ? Modality.Kind.TEXT : Modality.Kind.FEATURES));
+        }
+        return modalities;
     }
 
     private ModelSpec parseModel(JsonNode node, int index) {
@@ -82,10 +116,10 @@ final class ManifestParser {
         if (role == null) {
             throw fields.error("role '" + roleId + "' is not one of routing, integration");
         }
-        Modality modality = null;
+        String modality = null;
         FusionMode fusionMode = null;
         if (role == ModelRole.ROUTING) {
-            modality = parseEnum(fields, "modality", Modality::fromId);
+            modality = fields.text("modality");
         } else {
             fusionMode = parseEnum(fields, "fusion_mode", FusionMode::fromId);
         }

@@ -1,46 +1,49 @@
 package dev.fusion.models.manifest;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import java.util.Objects;
+import java.util.regex.Pattern;
 
-/** The three modalities, in the fixed order of the integration tensors' modality axis. */
-public enum Modality {
-    TEXT("text"),
-    AUDIO("audio"),
-    IMAGE("image");
+/**
+ * One input stream of a model set, as its manifest declares it: a name, a slot on the
+ * integration model's modality axis (the position in the manifest's {@code modalities}), and its
+ * kind, which its routing model decides (a tokenizer: text; an {@code input_dim}: features).
+ *
+ * @param id the name in the manifest, the configuration and the records, e.g. {@code audio}
+ * @param index the slot on the integration tensors' modality axis
+ * @param kind what its records carry
+ */
+public record Modality(String id, int index, Kind kind) {
 
-    /** Size of the modality axis of the integration model's inputs. */
-    public static final int COUNT = 3;
-
-    private final String id;
-
-    Modality(String id) {
-        this.id = id;
+    /** What a stream's records carry. */
+    public enum Kind {
+        /** A text, tokenized for its routing model. */
+        TEXT,
+        /** A feature vector of the routing model's {@code input_dim}. */
+        FEATURES
     }
 
-    /** The lower-case name used in the manifest, configuration and Avro records. */
-    public String id() {
-        return id;
-    }
+    /** The names of the bundled model set's streams, in its slot order. */
+    public static final String TEXT = "text";
+    public static final String AUDIO = "audio";
+    public static final String IMAGE = "image";
 
-    /** Position on the integration model's modality axis. */
-    public int index() {
-        return ordinal();
-    }
+    /** Lower-case letters, digits, '-' and '_', starting with a letter: safe in keys and metrics. */
+    static final Pattern ID = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
 
-    /** Parses a manifest id; throws {@link IllegalArgumentException} listing the valid ids. */
-    public static Modality fromId(String id) {
-        for (Modality modality : values()) {
-            if (modality.id.equals(id)) {
-                return modality;
-            }
+    public Modality {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(kind, "kind");
+        if (!ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("modality name '" + id + "' must be 1 to 32"
+                    + " lower-case letters, digits, '-' or '_', starting with a letter");
         }
-        throw new IllegalArgumentException(
-                "unknown modality '" + id + "'; valid values: " + validIds());
+        if (index < 0) {
+            throw new IllegalArgumentException("modality index must be >= 0, got " + index);
+        }
     }
 
-    static String validIds() {
-        return Arrays.stream(values()).map(Modality::id).collect(Collectors.joining(", "));
+    public boolean isText() {
+        return kind == Kind.TEXT;
     }
 
     @Override

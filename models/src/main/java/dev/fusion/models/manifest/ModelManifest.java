@@ -34,6 +34,7 @@ public final class ModelManifest {
     private final String version;
     private final int embeddingDim;
     private final int numClasses;
+    private final List<Modality> modalities;
     private final List<ModelSpec> models;
     private final ArtifactRoot root;
 
@@ -42,12 +43,14 @@ public final class ModelManifest {
             String version,
             int embeddingDim,
             int numClasses,
+            List<Modality> modalities,
             List<ModelSpec> models,
             ArtifactRoot root) {
         this.modelFamily = modelFamily;
         this.version = version;
         this.embeddingDim = embeddingDim;
         this.numClasses = numClasses;
+        this.modalities = List.copyOf(modalities);
         this.models = List.copyOf(models);
         this.root = root;
     }
@@ -173,6 +176,18 @@ public final class ModelManifest {
         return numClasses;
     }
 
+    /** The input streams, in the slot order of the integration model (M of them). */
+    public List<Modality> modalities() {
+        return modalities;
+    }
+
+    /** The modality of this name; throws naming the manifest's modalities if there is none. */
+    public Modality modality(String id) {
+        return modalities.stream().filter(m -> m.id().equals(id)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no modality '" + id
+                        + "' in the manifest; it has " + modalities));
+    }
+
     /** Every model, in manifest order. */
     public List<ModelSpec> models() {
         return models;
@@ -194,8 +209,13 @@ public final class ModelManifest {
     /** The routing model of a modality (validation guarantees exactly one). */
     public ModelSpec routing(Modality modality) {
         return models.stream()
-                .filter(m -> m.role() == ModelRole.ROUTING && m.modality() == modality)
+                .filter(m -> m.role() == ModelRole.ROUTING && m.modality().equals(modality.id()))
                 .findFirst().orElseThrow();
+    }
+
+    /** The routing model of the modality of this name. */
+    public ModelSpec routing(String modalityId) {
+        return routing(modality(modalityId));
     }
 
     /** The integration model of a fusion mode, if the manifest has one. */
@@ -214,21 +234,30 @@ public final class ModelManifest {
                         .map(m -> m.fusionMode().id()).toList()));
     }
 
+    /** Whether another artifact beside the manifest exists, e.g. {@code generator.json}. */
+    public boolean hasArtifact(String relativeName) {
+        return root.resolve(checkRelative(relativeName)).exists();
+    }
+
     /**
      * Opens another artifact beside the manifest, e.g. {@code generator.json}; the caller closes
      * the stream.
      */
     public InputStream openArtifact(String relativeName) throws IOException {
+        return root.resolve(checkRelative(relativeName)).open();
+    }
+
+    private static String checkRelative(String relativeName) {
         if (relativeName.contains("..") || relativeName.startsWith("/")) {
             throw new IllegalArgumentException(
                     "artifact name '" + relativeName + "' must be relative to the manifest");
         }
-        return root.resolve(relativeName).open();
+        return relativeName;
     }
 
     @Override
     public String toString() {
-        return "ModelManifest{" + modelFamily + " " + version + ", " + models.size()
-                + " models, " + root.describe() + "}";
+        return "ModelManifest{" + modelFamily + " " + version + ", modalities " + modalities
+                + ", " + models.size() + " models, " + root.describe() + "}";
     }
 }

@@ -9,7 +9,8 @@ import java.util.Optional;
  *
  * @param name unique model name, e.g. {@code audio-routing}
  * @param role routing or integration
- * @param modality the routed modality; null for an integration model
+ * @param modality the name of the routed modality ({@link Modality#id()}); null for an
+ *     integration model
  * @param fusionMode the fusion mode; null for a routing model
  * @param version the model's own version
  * @param file the ONNX file name, relative to the manifest
@@ -17,14 +18,14 @@ import java.util.Optional;
  * @param opset ONNX opset the file was exported with
  * @param inputs declared inputs, in manifest order
  * @param outputs declared outputs, in manifest order
- * @param inputDim feature length of an audio or image routing model; null otherwise
- * @param tokenizer tokenizer of the text routing model; null otherwise
+ * @param inputDim feature length of a feature routing model; null otherwise
+ * @param tokenizer tokenizer of a text routing model; null otherwise
  * @param source where the ONNX bytes are read from
  */
 public record ModelSpec(
         String name,
         ModelRole role,
-        Modality modality,
+        String modality,
         FusionMode fusionMode,
         String version,
         String file,

@@ -56,14 +56,15 @@ class GoldenVectorsTest {
         JsonNode out = golden.get("outputs");
 
         if (spec.role() == ModelRole.INTEGRATION) {
-            try (IntegrationModel model = IntegrationModel.open(spec, TestArtifacts.CPU)) {
+            try (IntegrationModel model = IntegrationModel.open(spec, TestArtifacts.manifest().modalities(),
+                    TestArtifacts.CPU)) {
                 IntegrationResult result = model.fuse(batchOf(in));
                 assertThat(result.size()).isGreaterThanOrEqualTo(16);
                 assertRows(name, "fused", out, result.size(), result::fused);
                 assertRows(name, "weights", out, result.size(), result::weights);
                 assertRows(name, "scores", out, result.size(), result::scores);
             }
-        } else if (spec.modality() == Modality.TEXT) {
+        } else if (spec.tokenizer() != null) {
             try (TextRoutingModel model = TextRoutingModel.open(spec, TestArtifacts.CPU)) {
                 RoutingResult fromIds = model.routeTokenIds(longRows(in.get("input_ids")));
                 assertRouting(name + " from input_ids", out, fromIds);
@@ -104,11 +105,12 @@ class GoldenVectorsTest {
         JsonNode embeddings = inputs.get(TensorNames.EMBEDDINGS);
         JsonNode gates = inputs.get(TensorNames.GATES);
         JsonNode mask = inputs.get(TensorNames.MASK);
-        IntegrationBatch batch = new IntegrationBatch(embeddings.size());
+        int modalities = embeddings.get(0).size();
+        IntegrationBatch batch = new IntegrationBatch(modalities, embeddings.size());
         for (int row = 0; row < embeddings.size(); row++) {
-            float[][] rowEmbeddings = new float[Modality.COUNT][];
-            float[] rowGates = new float[Modality.COUNT];
-            for (int m = 0; m < Modality.COUNT; m++) {
+            float[][] rowEmbeddings = new float[modalities][];
+            float[] rowGates = new float[modalities];
+            for (int m = 0; m < modalities; m++) {
                 // Absent slots are sent as null: the golden's placeholder values must not matter.
                 if (mask.get(row).get(m).doubleValue() > 0.5) {
                     rowEmbeddings[m] = floats(embeddings.get(row).get(m));

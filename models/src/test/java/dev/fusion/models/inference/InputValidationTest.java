@@ -99,9 +99,11 @@ class InputValidationTest {
 
     @Test
     void integrationRowWithoutAnyModality() {
-        IntegrationBatch batch = new IntegrationBatch();
-        batch.add(new float[64], 0f, null, 0f, null, 0f);
-        batch.add(null, 1f, null, 1f, null, 1f);
+        IntegrationBatch batch = integration.newBatch(2);
+        batch.add(new float[][] {new float[64], null, null},
+                new float[] {0f, 0f, 0f});
+        batch.add(new float[][] {null, null, null},
+                new float[] {1f, 1f, 1f});
         assertThatThrownBy(() -> integration.fuse(batch))
                 .isInstanceOfSatisfying(InvalidInputException.class, e -> {
                     assertThat(e.row()).isEqualTo(1);
@@ -112,8 +114,9 @@ class InputValidationTest {
 
     @Test
     void integrationEmbeddingOfTheWrongLengthOrNotFinite() {
-        IntegrationBatch wrongLength = new IntegrationBatch();
-        wrongLength.add(null, 0f, new float[63], 0f, null, 0f);
+        IntegrationBatch wrongLength = integration.newBatch(2);
+        wrongLength.add(new float[][] {null, new float[63], null},
+                new float[] {0f, 0f, 0f});
         assertThatThrownBy(() -> integration.fuse(wrongLength))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessage("model 'integration-max': row 0: 'audio.embedding' has 63 values but"
@@ -121,15 +124,17 @@ class InputValidationTest {
 
         float[] nan = new float[64];
         nan[63] = Float.NaN;
-        IntegrationBatch notFinite = new IntegrationBatch();
-        notFinite.add(null, 0f, null, 0f, nan, 0f);
+        IntegrationBatch notFinite = integration.newBatch(2);
+        notFinite.add(new float[][] {null, null, nan},
+                new float[] {0f, 0f, 0f});
         assertThatThrownBy(() -> integration.fuse(notFinite))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessage("model 'integration-max': row 0: 'image.embedding' has NaN at index"
                         + " 63");
 
-        IntegrationBatch badGate = new IntegrationBatch();
-        badGate.add(new float[64], Float.POSITIVE_INFINITY, null, Float.NaN, null, 0f);
+        IntegrationBatch badGate = integration.newBatch(2);
+        badGate.add(new float[][] {new float[64], null, null},
+                new float[] {Float.POSITIVE_INFINITY, Float.NaN, 0f});
         assertThatThrownBy(() -> integration.fuse(badGate))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessage("model 'integration-max': row 0: 'text.gate' is Infinity");
@@ -137,23 +142,25 @@ class InputValidationTest {
 
     @Test
     void absentModalitiesIgnoreTheirGate() {
-        IntegrationBatch batch = new IntegrationBatch();
+        IntegrationBatch batch = integration.newBatch(2);
         float[] embedding = new float[64];
         Arrays.fill(embedding, 0.5f);
-        batch.add(embedding, 2f, null, Float.NaN, null, 0f);
-        batch.add(embedding, 2f, null, 5f, null, -3f);
+        batch.add(new float[][] {embedding, null, null},
+                new float[] {2f, Float.NaN, 0f});
+        batch.add(new float[][] {embedding, null, null},
+                new float[] {2f, 5f, -3f});
         IntegrationResult result = integration.fuse(batch);
         assertThat(result.fused(0)).containsExactly(result.fused(1));
-        assertThat(result.weight(0, Modality.TEXT)).isEqualTo(1f);
-        assertThat(result.weight(0, Modality.AUDIO)).isZero();
-        assertThat(result.weight(0, Modality.IMAGE)).isZero();
+        assertThat(result.weight(0, 0)).isEqualTo(1f);
+        assertThat(result.weight(0, 1)).isZero();
+        assertThat(result.weight(0, 2)).isZero();
     }
 
     @Test
     void emptyBatchesRunNothing() {
         assertThat(audio.route(new float[0][]).size()).isZero();
         assertThat(text.routeTexts(List.of()).size()).isZero();
-        assertThat(integration.fuse(new IntegrationBatch()).size()).isZero();
+        assertThat(integration.fuse(integration.newBatch(2)).size()).isZero();
     }
 
     @Test
@@ -171,7 +178,7 @@ class InputValidationTest {
         assertThatThrownBy(() -> RoutingModel.open(TestArtifacts.manifest(), Modality.TEXT,
                 TestArtifacts.CPU))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("model 'text-routing' is not an audio or image routing model (use"
+                .hasMessage("model 'text-routing' is not a feature routing model (use"
                         + " TextRoutingModel for text)");
     }
 }

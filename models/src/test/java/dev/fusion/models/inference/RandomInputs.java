@@ -1,6 +1,5 @@
 package dev.fusion.models.inference;
 
-import dev.fusion.models.manifest.Modality;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -12,6 +11,9 @@ final class RandomInputs {
         "river", "stone", "Kafka", "flink", "über", "naïve", "東京", "данные", "signal", "noise",
         "42", "β-test", "émigré", "loud", "quiet", "image", "sound", "text", "fusion", "gate"
     };
+
+    /** The bundled models' modalities: text, audio, image. */
+    static final int MODALITIES = 3;
 
     private RandomInputs() {
     }
@@ -46,12 +48,12 @@ final class RandomInputs {
     /** Non-negative embeddings (as the routing layers emit) with every presence pattern. */
     static IntegrationBatch integration(int rows, int dim, long seed) {
         Random random = new Random(seed);
-        IntegrationBatch batch = new IntegrationBatch(rows);
+        IntegrationBatch batch = new IntegrationBatch(MODALITIES, rows);
         for (int r = 0; r < rows; r++) {
             int pattern = 1 + r % 7;
-            float[][] embeddings = new float[Modality.COUNT][];
-            float[] gates = new float[Modality.COUNT];
-            for (int m = 0; m < Modality.COUNT; m++) {
+            float[][] embeddings = new float[MODALITIES][];
+            float[] gates = new float[MODALITIES];
+            for (int m = 0; m < MODALITIES; m++) {
                 if ((pattern & (1 << m)) != 0) {
                     embeddings[m] = new float[dim];
                     for (int i = 0; i < dim; i++) {
@@ -67,12 +69,12 @@ final class RandomInputs {
 
     /** Row {@code row} of {@code batch} as a batch of its own. */
     static IntegrationBatch single(IntegrationBatch batch, int row) {
-        IntegrationBatch one = new IntegrationBatch(1);
-        float[][] embeddings = new float[Modality.COUNT][];
-        float[] gates = new float[Modality.COUNT];
-        for (Modality m : Modality.values()) {
-            embeddings[m.index()] = batch.embedding(row, m);
-            gates[m.index()] = batch.gate(row, m);
+        IntegrationBatch one = new IntegrationBatch(batch.modalities(), 1);
+        float[][] embeddings = new float[batch.modalities()][];
+        float[] gates = new float[batch.modalities()];
+        for (int m = 0; m < gates.length; m++) {
+            embeddings[m] = batch.embedding(row, m);
+            gates[m] = batch.gate(row, m);
         }
         one.add(embeddings, gates);
         return one;

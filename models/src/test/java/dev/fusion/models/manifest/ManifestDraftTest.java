@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusion.models.TestArtifacts;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,12 +43,35 @@ class ManifestDraftTest {
     }
 
     @Test
-    void aFeatureModelWhoseNameSaysNoModalityIsRefusedByName() throws IOException {
-        Files.copy(TestArtifacts.dir().resolve("audio_routing.onnx"), dir.resolve("sensor.onnx"));
+    void aFeatureModelWhoseNameGivesNoModalityIsRefusedByName() throws IOException {
+        Files.copy(TestArtifacts.dir().resolve("audio_routing.onnx"), dir.resolve("3D sensor.onnx"));
         assertThatThrownBy(() -> ManifestDraft.of(dir, "mine", "0.1.0"))
                 .isInstanceOf(ModelValidationException.class)
-                .hasMessage("sensor.onnx: a feature routing model, but its name says neither audio"
-                        + " nor image (exactly one); name it e.g. audio_routing.onnx");
+                .hasMessage("3D sensor.onnx: a feature routing model, but its name gives no"
+                        + " modality name (1 to 32 lower-case letters, digits, '-' or '_',"
+                        + " starting with a letter, then _routing); name it e.g."
+                        + " audio_routing.onnx");
+    }
+
+    @Test
+    void otherModalitiesAreNamedByTheirFilesAndFollowTheBundledOnes() throws IOException {
+        Path fiveStream = Path.of("model-sets", "five-stream");
+        try (var files = Files.list(fiveStream)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".onnx")).toList()) {
+                Files.copy(file, dir.resolve(file.getFileName()));
+            }
+        }
+        ObjectNode draft = ManifestDraft.of(dir, "mine", "0.1.0");
+
+        assertThat(draft.get("modalities").toString())
+                .isEqualTo("[\"text\",\"audio\",\"image\",\"depth\",\"imu\"]");
+        assertThat(draft.get("embedding_dim").asInt()).isEqualTo(32);
+        assertThat(draft.get("num_classes").asInt()).isEqualTo(5);
+        Files.writeString(dir.resolve("manifest.json"), draft.toPrettyString());
+        ModelManifest loaded = ModelManifest.load(dir);
+        assertThat(loaded.modalities()).extracting(Modality::id)
+                .containsExactly("text", "audio", "image", "depth", "imu");
+        assertThat(loaded.routing("imu").inputDim()).isEqualTo(6);
     }
 
     private void copy(String... files) throws IOException {

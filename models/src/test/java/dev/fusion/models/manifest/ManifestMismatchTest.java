@@ -157,8 +157,8 @@ class ManifestMismatchTest {
     @Test
     void missingInputDim() throws IOException {
         editModel("image-routing", m -> m.remove("input_dim"));
-        assertFails("model 'image-routing': input_dim must be a positive integer for an image"
-                + " routing model but is null");
+        assertFails("model 'image-routing': input_dim must be a positive integer for the"
+                + " routing model of the feature modality 'image' but is null");
     }
 
     @Test
@@ -171,10 +171,45 @@ class ManifestMismatchTest {
     }
 
     @Test
-    void wrongModalities() throws IOException {
+    void aRoutingModelOfAnUndeclaredModality() throws IOException {
         edit(root -> ((ArrayNode) root.get("modalities")).remove(2));
-        assertFails("manifest.json: modalities must be [text, audio, image] in this order but are"
-                + " [text, audio]");
+        assertFails("model 'image-routing': modality 'image' is not one of the manifest's"
+                + " modalities [text, audio]");
+    }
+
+    @Test
+    void aDeclaredModalityWithoutRoutingModel() throws IOException {
+        edit(root -> ((ArrayNode) root.get("modalities")).add("depth"));
+        assertFails("manifest.json: no routing model for modality 'depth'");
+    }
+
+    @Test
+    void aModalityDeclaredTwiceOrBadlyNamedOrNone() throws IOException {
+        edit(root -> ((ArrayNode) root.get("modalities")).add("audio"));
+        assertFails("manifest.json: modality 'audio' appears more than once in modalities");
+
+        edit(root -> ((ArrayNode) root.get("modalities")).set(3, "Depth Camera"));
+        assertFails("manifest.json: modality name \"Depth Camera\" must be 1 to 32 lower-case"
+                + " letters, digits, '-' or '_', starting with a letter");
+
+        edit(root -> ((ArrayNode) root.get("modalities")).removeAll());
+        assertFails("manifest.json: modalities is empty; a manifest declares at least one");
+    }
+
+    @Test
+    void theIntegrationModelMustHaveASlotPerModality() throws IOException {
+        // Two modalities declared, but the integration models were exported for three.
+        edit(root -> {
+            ((ArrayNode) root.get("modalities")).remove(2);
+            ArrayNode models = (ArrayNode) root.get("models");
+            for (int i = 0; i < models.size(); i++) {
+                if (models.get(i).get("name").asText().equals("image-routing")) {
+                    models.remove(i);
+                }
+            }
+        });
+        assertFails("model 'integration-max': input 'embeddings' has shape [-1, 3, 64] but"
+                + " embedding_dim 64 and 2 modalities [text, audio] requires [-1, 2, 64]");
     }
 
     @Test
@@ -214,8 +249,8 @@ class ManifestMismatchTest {
     @Test
     void missingTokenizer() throws IOException {
         editModel("text-routing", m -> m.remove("tokenizer"));
-        assertFails("model 'text-routing': field 'tokenizer' is missing (a text routing model"
-                + " needs one)");
+        assertFails("model 'text-routing': field 'tokenizer' is missing (its input 'input_ids'"
+                + " makes it a text routing model, and a text routing model needs one)");
     }
 
     @Test

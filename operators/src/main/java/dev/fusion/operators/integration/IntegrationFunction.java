@@ -57,10 +57,13 @@ public final class IntegrationFunction implements BatchFunction<FusionRequest, F
 
     @Override
     public List<FusedEvent> apply(List<FusionRequest> batch) {
-        IntegrationBatch input = new IntegrationBatch(batch.size());
+        IntegrationBatch input = model.newBatch(batch.size());
         for (FusionRequest r : batch) {
-            input.add(row(r, Modality.TEXT), r.gateLogits[0], row(r, Modality.AUDIO), r.gateLogits[1],
-                    row(r, Modality.IMAGE), r.gateLogits[2]);
+            float[][] embeddings = new float[MODALITIES.length][];
+            for (Modality m : MODALITIES) {
+                embeddings[m.ordinal()] = r.has(m) ? r.embedding(m) : null;
+            }
+            input.add(embeddings, r.gateLogits);
         }
         IntegrationResult result = model.fuse(input);
         Instant emittedAt = Instant.ofEpochMilli(clock.millis());
@@ -101,9 +104,5 @@ public final class IntegrationFunction implements BatchFunction<FusionRequest, F
                 .setModelVersion(modelVersion)
                 .setEmittedAt(emittedAt)
                 .build();
-    }
-
-    private static float[] row(FusionRequest r, Modality m) {
-        return r.has(m) ? r.embedding(m) : null;
     }
 }

@@ -27,7 +27,7 @@ public final class FeatureRoutingFunction extends RoutingFunction<RoutingModel> 
 
     @Override
     protected RoutingModel openModel() {
-        return RoutingModel.open(models.manifest(), Modalities.toModel(modality),
+        return RoutingModel.open(models.manifest(), Modalities.id(modality),
                 runtimeOptions);
     }
 

@@ -1,19 +1,16 @@
 package dev.fusion.operators.routing;
 
 import dev.fusion.schemas.Modality;
+import java.util.Locale;
 
-/** Maps the contract's modality enum to the model runtime's. */
+/** Names the contract's modalities as the model manifest does. */
 public final class Modalities {
 
     private Modalities() {
     }
 
-    /** The model runtime's modality for a contract modality. */
-    public static dev.fusion.models.manifest.Modality toModel(Modality modality) {
-        return switch (modality) {
-            case TEXT -> dev.fusion.models.manifest.Modality.TEXT;
-            case AUDIO -> dev.fusion.models.manifest.Modality.AUDIO;
-            case IMAGE -> dev.fusion.models.manifest.Modality.IMAGE;
-        };
+    /** The manifest's name of a contract modality: {@code text}, {@code audio}, {@code image}. */
+    public static String id(Modality modality) {
+        return modality.name().toLowerCase(Locale.ROOT);
     }
 }

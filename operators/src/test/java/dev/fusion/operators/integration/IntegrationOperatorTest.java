@@ -54,9 +54,9 @@ class IntegrationOperatorTest {
                     CPU)) {
                 for (int i : new int[] {0, 1, 2, 3, 50}) {
                     FusionRequest r = requests.get(i);
-                    IntegrationBatch batch = new IntegrationBatch();
-                    batch.add(row(r, Modality.TEXT), r.gateLogits[0], row(r, Modality.AUDIO),
-                            r.gateLogits[1], row(r, Modality.IMAGE), r.gateLogits[2]);
+                    IntegrationBatch batch = model.newBatch(1);
+                    batch.add(new float[][] {row(r, Modality.TEXT), row(r, Modality.AUDIO),
+                        row(r, Modality.IMAGE)}, r.gateLogits);
                     IntegrationResult direct = model.fuse(batch);
                     FusedEvent e = many.get(i);
                     assertThat(e.getFused()).containsExactlyElementsOf(boxed(direct.fused(0)));

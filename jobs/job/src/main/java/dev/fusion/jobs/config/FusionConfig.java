@@ -8,6 +8,7 @@ import dev.fusion.models.runtime.Device;
 import dev.fusion.models.runtime.RuntimeOptions;
 import dev.fusion.operators.decode.DeadLetters;
 import dev.fusion.operators.health.HealthOptions;
+import dev.fusion.operators.routing.ModelLocation;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
@@ -138,6 +139,11 @@ public final class FusionConfig implements Serializable {
                     + FusionOptions.MIN_EVENT_TIME.key() + ": expected an ISO-8601 instant such as"
                     + " 2000-01-01T00:00:00Z", e);
         }
+    }
+
+    /** The model directory of {@code models.dir}, or the models bundled in the jar. */
+    public ModelLocation models() {
+        return ModelLocation.of(isSet(FusionOptions.MODELS_DIR) ? get(FusionOptions.MODELS_DIR) : null);
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusion.models.manifest.FusionMode;
 import dev.fusion.models.manifest.ManifestDraft;
+import dev.fusion.jobs.FusionJob;
 import dev.fusion.models.manifest.ModelManifest;
 import dev.fusion.models.manifest.ModelSpec;
 import dev.fusion.models.manifest.TensorSpec;
@@ -63,6 +64,10 @@ final class ModelsCommand {
         out.printf(Locale.ROOT, "%s: manifest %s %s, embedding_dim %d, num_classes %d%n", dir,
                 manifest.modelFamily(), manifest.version(), manifest.embeddingDim(),
                 manifest.numClasses());
+        out.println("  modalities (integration slots, M = " + manifest.modalities().size() + "): "
+                + manifest.modalities().stream().map(m -> m.id() + " (" + (m.isText() ? "text"
+                        : "features " + manifest.routing(m).inputDim()) + ")")
+                        .collect(Collectors.joining(", ")));
         for (ModelSpec spec : manifest.models()) {
             out.printf(Locale.ROOT, "  %-22s %-11s %-8s %s (%s, opset %d, sha256 %s...)%n",
                     spec.name(), spec.role(), spec.modality() != null ? spec.modality()
@@ -76,6 +81,7 @@ final class ModelsCommand {
                         spec.tokenizer().vocabSize(), spec.tokenizer().maxTokens());
             }
         }
+        FusionJob.requireServable(manifest);
         out.println("ok: every check passed; integration model present for fusion mode "
                 + modes.stream().map(FusionMode::id).collect(Collectors.joining(", ")));
     }

@@ -30,8 +30,10 @@ final class ProduceCommand {
                 SyntheticLoad.Settings.modalityIndex(args.get("corrupt", "none")),
                 args.duration("corrupt-at", Duration.ZERO).toMillis(),
                 args.get("run-id", SyntheticLoad.Settings.newRunId()));
-        SyntheticLoad load = new SyntheticLoad(settings, SyntheticDistribution.bundled(),
-                config.kafkaProperties());
+        SyntheticDistribution distribution = SyntheticDistribution.forModels(config.models().manifest());
+        distribution.noGroundTruth().ifPresent(why -> out.println("records of the models' shapes"
+                + " without meaningful classes: " + why));
+        SyntheticLoad load = new SyntheticLoad(settings, distribution, config.kafkaProperties());
         Thread producer = new Thread(load, "synthetic-producer");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             load.stop();

@@ -68,12 +68,13 @@ record Baselines(double[] single, double fused, int samples) {
                     z[2] = r.embedding(0);
                     g[2] = r.gateLogit(0);
                 }
-                IntegrationBatch batch = new IntegrationBatch(4);
-                batch.add(z[0], g[0], z[1], g[1], z[2], g[2]);
+                IntegrationBatch batch = fuse.newBatch(4);
+                batch.add(z, g);
                 for (int m = 0; m < 3; m++) {
                     if (z[m] != null) {
-                        batch.add(m == 0 ? z[0] : null, g[0], m == 1 ? z[1] : null, g[1],
-                                m == 2 ? z[2] : null, g[2]);
+                        float[][] alone = new float[3][];
+                        alone[m] = z[m];
+                        batch.add(alone, g);
                     }
                 }
                 IntegrationResult result = fuse.fuse(batch);

@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -71,26 +72,33 @@ public final class DemoCommand {
 
     private static void run(DemoSettings s, FusionConfig config, PrintStream out, CountDownLatch interrupted)
             throws Exception {
-        SyntheticDistribution distribution = SyntheticDistribution.bundled();
+        // Loading the job validates its models; the producers send what those models take.
+        FusionJob job = new FusionJob(config, Clock.systemUTC());
+        SyntheticDistribution distribution = SyntheticDistribution.forModels(job.manifest());
+        distribution.noGroundTruth().ifPresent(why -> out.println("accuracy unavailable: " + why
+                + "; the producers send records of the models' shapes"));
         SyntheticLoad load = new SyntheticLoad(new SyntheticLoad.Settings(config.get(FusionOptions.BOOTSTRAP_SERVERS),
                 config.get(FusionOptions.TOPIC_TEXT), config.get(FusionOptions.TOPIC_AUDIO),
                 config.get(FusionOptions.TOPIC_IMAGE), s.rate, s.entities, s.seed, s.corrupt,
                 s.corruptAt.toMillis()), distribution);
         LiveStats stats = new LiveStats(config.get(FusionOptions.BOOTSTRAP_SERVERS),
                 config.get(FusionOptions.TOPIC_FUSED), config.get(FusionOptions.TOPIC_DLQ),
-                config.get(FusionOptions.TOPIC_DROPPED), load.truth(), load::corruptedAt, load::startedAt,
+                config.get(FusionOptions.TOPIC_DROPPED),
+                distribution.noGroundTruth().isPresent() ? Map.of() : load.truth(), load::corruptedAt,
+                load::startedAt,
                 () -> load.startedAt() == 0 ? Long.MAX_VALUE : load.startedAt() + WARM_UP_MILLIS);
         DemoTimeline timeline = new DemoTimeline(s, stats::byEventSecond);
         try (DemoPage page = DemoPage.start(s.pagePort, timeline)) {
-            run(s, config, new Demo(distribution, load, stats, timeline, page.url()), out, interrupted);
+            run(s, config, new Demo(job, distribution, load, stats, timeline, page.url()), out,
+                    interrupted);
             // Give an open page the chance to fetch the summary before the process goes.
             page.awaitPollAfterFinish(Duration.ofSeconds(2));
         }
     }
 
     /** The demo's parts that outlive the job: the producers, the output watcher, the live page. */
-    private record Demo(SyntheticDistribution distribution, SyntheticLoad load, LiveStats stats,
-            DemoTimeline timeline, String pageUrl) {
+    private record Demo(FusionJob job, SyntheticDistribution distribution, SyntheticLoad load,
+            LiveStats stats, DemoTimeline timeline, String pageUrl) {
     }
 
     private static void run(DemoSettings s, FusionConfig config, Demo demo, PrintStream out,
@@ -98,7 +106,7 @@ public final class DemoCommand {
         SyntheticDistribution distribution = demo.distribution();
         SyntheticLoad load = demo.load();
         LiveStats stats = demo.stats();
-        FusionJob job = new FusionJob(config, Clock.systemUTC());
+        FusionJob job = demo.job();
         dev.fusion.jobs.cli.LocalCluster.checkDevice(config);
         int metricsPort = dev.fusion.jobs.cli.LocalCluster.metricsPort(config);
         StreamExecutionEnvironment env = dev.fusion.jobs.cli.LocalCluster.environment(config, s.webPort,
@@ -153,12 +161,18 @@ public final class DemoCommand {
         statsThread.join();
         deleteQuietly(savepoints);
 
-        out.println("computing offline single-modality baselines with the same models...");
-        Baselines baselines = Baselines.compute(job.manifest(), job.fusionMode(), distribution, 3000, s.seed + 99);
+        Optional<Baselines> baselines = Optional.empty();
+        if (distribution.noGroundTruth().isEmpty()) {
+            out.println("computing offline single-modality baselines with the same models...");
+            baselines = Optional.of(Baselines.compute(job.manifest(), job.fusionMode(), distribution,
+                    3000, s.seed + 99));
+        }
         ByteArrayOutputStream summary = new ByteArrayOutputStream();
         try (PrintStream text = new PrintStream(summary, true, StandardCharsets.UTF_8)) {
-            new DemoSummary(load, stats, baselines, health.firstDegraded(), producingMillis, s)
-                    .print(text);
+            new DemoSummary(load, stats, baselines.map(DemoSummary.Accuracy::measured)
+                    .orElseGet(() -> DemoSummary.Accuracy.unavailable(
+                            distribution.noGroundTruth().orElseThrow())),
+                    health.firstDegraded(), producingMillis, s).print(text);
         }
         out.print(summary.toString(StandardCharsets.UTF_8));
         demo.timeline().finish(summary.toString(StandardCharsets.UTF_8).strip());

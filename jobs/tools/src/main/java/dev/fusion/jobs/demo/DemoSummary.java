@@ -14,19 +14,34 @@ import java.util.TreeMap;
  */
 final class DemoSummary {
 
+    /**
+     * The offline baselines the live accuracy is judged against, or why there is no accuracy
+     * (the model directory has no matching generator.json).
+     */
+    record Accuracy(Baselines baselines, String unavailableBecause) {
+
+        static Accuracy measured(Baselines baselines) {
+            return new Accuracy(baselines, null);
+        }
+
+        static Accuracy unavailable(String why) {
+            return new Accuracy(null, why);
+        }
+    }
+
     private final SyntheticLoad load;
     private final LiveStats stats;
-    private final Baselines baselines;
+    private final Accuracy accuracy;
     /** Stream name to the demo time (ms) the job first reported it degraded. */
     private final Map<String, Long> firstDegraded;
     private final long producingMillis;
     private final DemoSettings settings;
 
-    DemoSummary(SyntheticLoad load, LiveStats stats, Baselines baselines,
+    DemoSummary(SyntheticLoad load, LiveStats stats, Accuracy accuracy,
             Map<String, Long> firstDegraded, long producingMillis, DemoSettings settings) {
         this.load = load;
         this.stats = stats;
-        this.baselines = baselines;
+        this.accuracy = accuracy;
         this.firstDegraded = firstDegraded;
         this.producingMillis = producingMillis;
         this.settings = settings;
@@ -54,6 +69,23 @@ final class DemoSummary {
                         + " warm-up), p50 %d ms, p99 %d ms, p99.9 %d ms%n", DemoCommand.WARM_UP_MILLIS / 1000,
                 LiveStats.quantile(latencies, 0.5), LiveStats.quantile(latencies, 0.99),
                 LiveStats.quantile(latencies, 0.999));
+        if (accuracy.baselines() == null) {
+            out.println("accuracy   unavailable: " + accuracy.unavailableBecause());
+        } else {
+            printAccuracy(out, before, after, accuracy.baselines());
+        }
+        out.printf(Locale.ROOT, "weights    mean text/audio/image %s/%s/%s%s%n", StatusLine.weight(before.meanWeight(0)),
+                StatusLine.weight(before.meanWeight(1)), StatusLine.weight(before.meanWeight(2)),
+                settings.corrupt >= 0 && after.fused > 0 ? " before, " + StatusLine.weight(after.meanWeight(0))
+                        + "/" + StatusLine.weight(after.meanWeight(1)) + "/"
+                        + StatusLine.weight(after.meanWeight(2)) + " with " + settings.corruptName
+                        + " corrupted" : "");
+        out.println(health(firstDegraded, settings));
+        out.println("======================================================");
+    }
+
+    private void printAccuracy(PrintStream out, LiveStats.Phase before, LiveStats.Phase after,
+            Baselines baselines) {
         out.printf(Locale.ROOT, "accuracy   pipeline (live, %s fusion) %s%s%n", settings.mode,
                 StatusLine.pct(before.accuracy()), settings.corrupt >= 0
                         ? " before corruption, " + StatusLine.pct(after.accuracy()) + " with "
@@ -65,14 +97,6 @@ final class DemoSummary {
         double margin = before.accuracy() - baselines.bestSingle();
         out.printf(Locale.ROOT, "           live fused accuracy is %+.1f points %s the best single modality%n",
                 100 * Math.abs(margin), margin >= 0 ? "above" : "BELOW");
-        out.printf(Locale.ROOT, "weights    mean text/audio/image %s/%s/%s%s%n", StatusLine.weight(before.meanWeight(0)),
-                StatusLine.weight(before.meanWeight(1)), StatusLine.weight(before.meanWeight(2)),
-                settings.corrupt >= 0 && after.fused > 0 ? " before, " + StatusLine.weight(after.meanWeight(0))
-                        + "/" + StatusLine.weight(after.meanWeight(1)) + "/"
-                        + StatusLine.weight(after.meanWeight(2)) + " with " + settings.corruptName
-                        + " corrupted" : "");
-        out.println(health(firstDegraded, settings));
-        out.println("======================================================");
     }
 
     /** "health     audio degraded from 41 s (11 s after its corruption)", or that none was. */

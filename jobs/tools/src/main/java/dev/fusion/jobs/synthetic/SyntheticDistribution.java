@@ -2,21 +2,36 @@ package dev.fusion.jobs.synthetic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fusion.models.manifest.Modality;
+import dev.fusion.models.manifest.ModelManifest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 
 /**
  * The synthetic multimodal distribution the models were trained on, read from
  * {@code generator.json} (written by {@code models/training}); samples it exactly as that file's
- * "sampling" section prescribes, with its own random generator.
+ * "sampling" section prescribes, with its own random generator. For a model directory without a
+ * matching {@code generator.json}, {@link #forModels} gives records of the right shapes whose
+ * classes mean nothing ({@link #groundTruth()} says so, and why).
  */
 public final class SyntheticDistribution {
+
+    /** The file beside a manifest that describes the distribution its models were trained on. */
+    public static final String GENERATOR_FILE = "generator.json";
+
+    /** Absence rate of each modality in a shapes-only distribution. */
+    static final double SHAPES_ONLY_ABSENCE = 0.2;
+    /** Words of the texts of a shapes-only distribution (any word suits the hashing tokenizer). */
+    private static final List<String> SHAPES_ONLY_WORDS = List.of("signal", "event", "entity",
+            "stream", "record", "sensor", "frame", "update", "value", "window", "sample", "noise");
 
     /** Index of each modality in the arrays below. */
     public static final int TEXT = 0;
@@ -30,6 +45,8 @@ public final class SyntheticDistribution {
     private final TextView text;
     private final FeatureView audio;
     private final FeatureView image;
+    /** Null when the classes are the ones the models learnt; else why they are not. */
+    private final String noGroundTruth;
 
     private SyntheticDistribution(JsonNode root) {
         numClasses = root.get("num_classes").asInt();
@@ -39,6 +56,73 @@ public final class SyntheticDistribution {
         text = new TextView(root.get("text"));
         audio = new FeatureView(root.get("audio"));
         image = new FeatureView(root.get("image"));
+        noGroundTruth = null;
+    }
+
+    /** Uniform classes, standard-normal features of the given dimensions, no corruption. */
+    private SyntheticDistribution(int numClasses, int audioDim, int imageDim, String noGroundTruth) {
+        this.numClasses = numClasses;
+        this.classPrior = new double[numClasses];
+        Arrays.fill(classPrior, 1.0 / numClasses);
+        this.absenceRate = new double[] {SHAPES_ONLY_ABSENCE, SHAPES_ONLY_ABSENCE, SHAPES_ONLY_ABSENCE};
+        this.corruptionRate = new double[3];
+        this.text = new TextView(numClasses);
+        this.audio = new FeatureView(audioDim, numClasses);
+        this.image = new FeatureView(imageDim, numClasses);
+        this.noGroundTruth = noGroundTruth;
+    }
+
+    /**
+     * What the synthetic producers send to a job serving {@code manifest}: its directory's
+     * {@code generator.json} when that describes the models' shapes (then accuracy can be
+     * measured), else records of the manifest's shapes without meaningful classes.
+     */
+    public static SyntheticDistribution forModels(ModelManifest manifest) {
+        int audioDim = manifest.routing(Modality.AUDIO).inputDim();
+        int imageDim = manifest.routing(Modality.IMAGE).inputDim();
+        String where = manifest.location() + "/" + GENERATOR_FILE;
+        if (!manifest.hasArtifact(GENERATOR_FILE)) {
+            return shapesOnly(manifest, audioDim, imageDim, where + " does not exist");
+        }
+        SyntheticDistribution described;
+        try (InputStream in = manifest.openArtifact(GENERATOR_FILE)) {
+            described = new SyntheticDistribution(new ObjectMapper().readTree(in));
+        } catch (IOException | RuntimeException e) {
+            return shapesOnly(manifest, audioDim, imageDim, where + " cannot be read: " + e.getMessage());
+        }
+        String mismatch = described.numClasses != manifest.numClasses()
+                ? described.numClasses + " classes, the models " + manifest.numClasses()
+                : described.audioDim() != audioDim
+                        ? "audio " + described.audioDim() + "-d, the audio model takes " + audioDim
+                        : described.imageDim() != imageDim
+                                ? "image " + described.imageDim() + "-d, the image model takes " + imageDim
+                                : null;
+        return mismatch == null ? described
+                : shapesOnly(manifest, audioDim, imageDim, where + " describes " + mismatch);
+    }
+
+    private static SyntheticDistribution shapesOnly(ModelManifest manifest, int audioDim, int imageDim,
+            String why) {
+        return new SyntheticDistribution(manifest.numClasses(), audioDim, imageDim, why);
+    }
+
+    /**
+     * Empty when the sampled classes are the ones the models were trained to predict (accuracy
+     * can be measured); else why not.
+     */
+    public Optional<String> noGroundTruth() {
+        return Optional.ofNullable(noGroundTruth);
+    }
+
+    /** Events a sample yields on average: present modalities, given that one at least is. */
+    public double eventsPerSample() {
+        double present = 0;
+        double allAbsent = 1;
+        for (double rate : absenceRate) {
+            present += 1 - rate;
+            allAbsent *= rate;
+        }
+        return present / (1 - allAbsent);
     }
 
     /** The distribution bundled with the models ({@code fusion-models/generator.json}). */
@@ -144,6 +228,19 @@ public final class SyntheticDistribution {
         final List<String> sharedWords;
         final List<String> noiseWords;
 
+        /** Sentences of {@link #SHAPES_ONLY_WORDS}, the same for every class. */
+        TextView(int numClasses) {
+            minWords = 3;
+            maxWords = 12;
+            pClass = 0;
+            pShared = 1;
+            for (int c = 0; c < numClasses; c++) {
+                classWords.add(SHAPES_ONLY_WORDS);
+            }
+            sharedWords = SHAPES_ONLY_WORDS;
+            noiseWords = SHAPES_ONLY_WORDS;
+        }
+
         TextView(JsonNode node) {
             minWords = node.get("min_words").asInt();
             maxWords = node.get("max_words").asInt();
@@ -183,6 +280,16 @@ public final class SyntheticDistribution {
         final double corruptionStd;
         final double[][] classMeans;
         final double[][] nuisanceBasis;
+
+        /** Standard-normal features, the same for every class; corruption is 10 times wider. */
+        FeatureView(int dim, int numClasses) {
+            this.dim = dim;
+            rank = 0;
+            noiseStd = 1;
+            corruptionStd = 10;
+            classMeans = new double[numClasses][dim];
+            nuisanceBasis = new double[0][];
+        }
 
         FeatureView(JsonNode node) {
             dim = node.get("dim").asInt();

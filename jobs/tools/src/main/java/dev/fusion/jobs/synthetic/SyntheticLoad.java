@@ -113,8 +113,8 @@ public final class SyntheticLoad implements Runnable {
         SingleObjectCodec<ImageFeatureEvent> image = SingleObjectCodec.forSpecific(ImageFeatureEvent.class);
         Random random = new Random(settings.seed() + 1);
         startedAt = System.currentTimeMillis();
-        // A sample yields about 2.35 events (absence rates), so pace samples to hit the event rate.
-        double samplesPerSecond = settings.eventsPerSecond() / 2.35;
+        // A sample yields fewer events than modalities (absence), so pace samples to the event rate.
+        double samplesPerSecond = settings.eventsPerSecond() / distribution.eventsPerSample();
         long eventCounter = 0;
         String idPrefix = settings.runId() + "-";
         try (CheckedProducer producer = new CheckedProducer(clients)) {

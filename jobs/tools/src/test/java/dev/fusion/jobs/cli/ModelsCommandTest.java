@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fusion.jobs.config.ConfigException;
 import dev.fusion.models.manifest.ModelValidationException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,6 +32,8 @@ class ModelsCommandTest {
         assertThat(out).contains("manifest fusion-routing 1.0.0, embedding_dim 64, num_classes 8");
         assertThat(out).contains("tokenizer hashing, vocab_size 16384 (every id accepted by the model),"
                 + " max_tokens 256");
+        assertThat(out).contains("  modalities (integration slots, M = 3): text (text), audio"
+                + " (features 128), image (features 512)\n");
         assertThat(out).contains("inputs  features float32 [-1, 128]");
         assertThat(out).endsWith("ok: every check passed; integration model present for fusion mode"
                 + " max, weighted\n");
@@ -73,6 +76,21 @@ class ModelsCommandTest {
         assertThatThrownBy(() -> run("check", dir.toString()))
                 .isInstanceOf(ModelValidationException.class)
                 .hasMessageStartingWith("model 'text-routing': the model refuses token id 19999");
+    }
+
+    @Test
+    void checkValidatesAFiveStreamSetAndSaysTheJobCannotServeItYet() {
+        Path fiveStream = Path.of("..", "..", "models", "model-sets", "five-stream");
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+
+        assertThatThrownBy(() -> ModelsCommand.run(new String[] {"check", fiveStream.toString(),
+            "--fusion-mode", "max,weighted"}, new PrintStream(buffer, true, StandardCharsets.UTF_8)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageEndingWith("declares the modalities [text, audio, image, depth, imu];"
+                        + " this job reads exactly the streams [text, audio, image], in this order");
+        assertThat(buffer.toString(StandardCharsets.UTF_8)).contains("  modalities (integration"
+                + " slots, M = 5): text (text), audio (features 40), image (features 2048), depth"
+                + " (features 16), imu (features 6)\n");
     }
 
     private void copyOnnx(String... files) throws IOException {
