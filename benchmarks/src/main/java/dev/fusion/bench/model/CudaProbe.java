@@ -161,10 +161,10 @@ public final class CudaProbe {
             RoutingResult t = text.routeTexts(inputs.texts);
             RoutingResult a = audio.route(inputs.audio);
             RoutingResult i = image.route(inputs.image);
-            IntegrationBatch rows = new IntegrationBatch(inputs.texts.size());
+            IntegrationBatch rows = integration.newBatch(inputs.texts.size());
             for (int r = 0; r < inputs.texts.size(); r++) {
-                rows.add(t.embedding(r), t.gateLogit(r), a.embedding(r), a.gateLogit(r),
-                        i.embedding(r), i.gateLogit(r));
+                rows.add(new float[][] {t.embedding(r), a.embedding(r), i.embedding(r)},
+                        new float[] {t.gateLogit(r), a.gateLogit(r), i.gateLogit(r)});
             }
             return integration.fuse(rows);
         }

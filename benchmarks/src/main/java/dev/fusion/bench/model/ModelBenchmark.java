@@ -107,10 +107,10 @@ public class ModelBenchmark {
     }
 
     private IntegrationBatch rows(RoutingResult t, RoutingResult a, RoutingResult i) {
-        IntegrationBatch rows = new IntegrationBatch(batch);
+        IntegrationBatch rows = integration.newBatch(batch);
         for (int r = 0; r < batch; r++) {
-            rows.add(t.embedding(r), t.gateLogit(r), a.embedding(r), a.gateLogit(r), i.embedding(r),
-                    i.gateLogit(r));
+            rows.add(new float[][] {t.embedding(r), a.embedding(r), i.embedding(r)},
+                    new float[] {t.gateLogit(r), a.gateLogit(r), i.gateLogit(r)});
         }
         return rows;
     }

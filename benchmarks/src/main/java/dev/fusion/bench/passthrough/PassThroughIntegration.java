@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Level-2 stand-in: the fused embedding is the element-wise max of the present embeddings, the
@@ -20,6 +21,7 @@ final class PassThroughIntegration implements BatchFunction<FusionRequest, Fused
 
     private static final long serialVersionUID = 1L;
     private static final Modality[] MODALITIES = Modality.values();
+    private static final List<String> STREAM_NAMES = List.of("text", "audio", "image");
     // As long as "integration-max@1.0.0", so that fused records have the same size.
     static final String MODEL_VERSION = "passthrough-max@1.0.0";
 
@@ -68,6 +70,8 @@ final class PassThroughIntegration implements BatchFunction<FusionRequest, Fused
                 .setWeights(new FloatArrayList(weights)).setModalities(present)
                 .setSourceEventIds(Arrays.asList(r.sourceEventIds))
                 .setTriggerEventId(r.triggerEventId).setModelVersion(MODEL_VERSION)
-                .setEmittedAt(emittedAt).build();
+                .setEmittedAt(emittedAt).setStreamNames(STREAM_NAMES)
+                .setPresentStreams(present.stream().map(m -> m.name().toLowerCase(Locale.ROOT))
+                        .toList()).build();
     }
 }

@@ -33,6 +33,8 @@ public final class IntegrationFunction implements BatchFunction<FusionRequest, F
     private transient IntegrationModel model;
     private transient String modelVersion;
     private transient ModelServing serving;
+    /** The integration slots' names, shared by every fused record (the codec only reads them). */
+    private transient List<String> streamNames;
 
     public IntegrationFunction(ModelLocation models, FusionMode mode,
             RuntimeOptions runtimeOptions, Clock clock) {
@@ -52,6 +54,8 @@ public final class IntegrationFunction implements BatchFunction<FusionRequest, F
         model = IntegrationModel.open(models.manifest(), mode, runtimeOptions);
         ModelSpec spec = model.spec();
         modelVersion = spec.name() + "@" + spec.version();
+        streamNames = model.modalities().stream()
+                .map(dev.fusion.models.manifest.Modality::id).toList();
         serving = new ModelServing(spec.name(), spec.version(), model.device().toString());
     }
 
@@ -84,9 +88,11 @@ public final class IntegrationFunction implements BatchFunction<FusionRequest, F
 
     private FusedEvent toEvent(FusionRequest r, IntegrationResult result, int row, Instant emittedAt) {
         List<Modality> present = new ArrayList<>(MODALITIES.length);
+        List<String> presentNames = new ArrayList<>(MODALITIES.length);
         for (Modality m : MODALITIES) {
             if (r.has(m)) {
                 present.add(m);
+                presentNames.add(streamNames.get(m.ordinal()));
             }
         }
         return FusedEvent.newBuilder()
@@ -103,6 +109,8 @@ public final class IntegrationFunction implements BatchFunction<FusionRequest, F
                 .setTriggerEventId(r.triggerEventId)
                 .setModelVersion(modelVersion)
                 .setEmittedAt(emittedAt)
+                .setStreamNames(streamNames)
+                .setPresentStreams(presentNames)
                 .build();
     }
 }

@@ -79,6 +79,8 @@ class IntegrationOperatorTest {
         assertThat(e.getAlignment()).isEqualTo(AlignmentPolicy.WINDOW);
         assertThat(e.getWindowStart()).isEqualTo(Instant.ofEpochMilli(window.windowStart));
         assertThat(e.getModalities()).containsExactly(Modality.TEXT, Modality.IMAGE);
+        assertThat(e.getStreamNames()).containsExactly("text", "audio", "image");
+        assertThat(e.getPresentStreams()).containsExactly("text", "image");
         assertThat(e.getSourceEventIds()).containsExactly(window.sourceEventIds);
         assertThat(e.getTriggerEventId()).isNull();
         assertThat(e.getModelVersion()).isEqualTo("integration-weighted@" + MODELS.manifest().version());

@@ -3,6 +3,7 @@ package dev.fusion.schemas.codec;
 import dev.fusion.schemas.AudioFeatureEvent;
 import dev.fusion.schemas.DeadLetter;
 import dev.fusion.schemas.DroppedEvent;
+import dev.fusion.schemas.FeatureEvent;
 import dev.fusion.schemas.FusedEvent;
 import dev.fusion.schemas.ImageFeatureEvent;
 import dev.fusion.schemas.TextEvent;
@@ -26,12 +27,13 @@ public final class SchemaHistory {
 
     /** Older versions, oldest first, as classpath resources next to this package. */
     private static final List<String> HISTORY = List.of("TextEvent-v1.avsc", "DeadLetter-v1.avsc",
-            "DroppedEvent-v1.avsc", "DroppedEvent-v2.avsc");
+            "DroppedEvent-v1.avsc", "DroppedEvent-v2.avsc", "FusedEvent-v1.avsc");
 
     private static final List<Schema> CURRENT = List.of(
             TextEvent.getClassSchema(),
             AudioFeatureEvent.getClassSchema(),
             ImageFeatureEvent.getClassSchema(),
+            FeatureEvent.getClassSchema(),
             FusedEvent.getClassSchema(),
             DeadLetter.getClassSchema(),
             DroppedEvent.getClassSchema());

@@ -65,6 +65,8 @@ final class SampleRecords {
                 .setTriggerEventId(null)
                 .setModelVersion("integration-max@1.0.0")
                 .setEmittedAt(T0.plusMillis(40))
+                .setStreamNames(List.of("text", "audio", "image"))
+                .setPresentStreams(List.of("text", "audio", "image"))
                 .build();
     }
 
