@@ -43,22 +43,25 @@ class BenchmarksSmokeTest {
         int imageDim = manifest.routing(dev.fusion.models.manifest.Modality.IMAGE).inputDim();
         float[] features = new float[imageDim];
         features[3] = -2f;
-        ModalityRecord image = ModalityRecord.features(Modality.IMAGE, "i-1", "e-1", 1000L,
+        var imageStream = manifest.modality(dev.fusion.models.manifest.Modality.IMAGE);
+        var textStream = manifest.modality(dev.fusion.models.manifest.Modality.TEXT);
+        ModalityRecord image = ModalityRecord.features(imageStream.index(), "i-1", "e-1", 1000L,
                 features, "t", 0, 0);
-        ModalityRecord text = ModalityRecord.text("t-1", "e-1", 1000L, "quiet river", "t", 0, 0);
-        RoutedRecord routedImage = new PassThroughInference().routing(Modality.IMAGE, setup)
+        ModalityRecord text = ModalityRecord.text(textStream.index(), "t-1", "e-1", 1000L,
+                "quiet river", "t", 0, 0);
+        RoutedRecord routedImage = new PassThroughInference().routing(imageStream, setup)
                 .apply(List.of(image)).get(0);
-        RoutedRecord routedText = new PassThroughInference().routing(Modality.TEXT, setup)
+        RoutedRecord routedText = new PassThroughInference().routing(textStream, setup)
                 .apply(List.of(text)).get(0);
         assertThat(routedImage.embedding).hasSize(manifest.embeddingDim());
         assertThat(routedImage.embedding[3]).isEqualTo(2f);
         assertThat(routedText.embedding).hasSize(manifest.embeddingDim());
 
         FusionRequest request = FusionRequest.empty("e-1", 1999L, AlignmentPolicy.WINDOW,
-                manifest.embeddingDim());
+                manifest.modalities().size(), manifest.embeddingDim());
         request.windowStart = 1000L;
-        request.put(Modality.TEXT, routedText.embedding, 0f);
-        request.put(Modality.IMAGE, routedImage.embedding, 0f);
+        request.put(textStream.index(), routedText.embedding, 0f);
+        request.put(imageStream.index(), routedImage.embedding, 0f);
         request.sourceEventIds = new String[] {"i-1", "t-1"};
         FusedEvent passThrough = apply(new PassThroughInference().integration(setup), request);
         FusedEvent model = apply(InferenceFactory.models().integration(setup), request);

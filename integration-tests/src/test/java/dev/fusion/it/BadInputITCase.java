@@ -55,10 +55,10 @@ class BadInputITCase extends KafkaJobTestBase {
     @Test
     void everyBadRecordBecomesOneDeadLetterAndEveryGoodOneIsFused() throws Exception {
         Scenario scenario = Scenario.generate(8, 4, 11L);
-        int maxTextChars = scenario.records.stream().filter(r -> r.modality == Modality.TEXT)
+        int maxTextChars = scenario.records.stream().filter(r -> Streams.of(r) == Modality.TEXT)
                 .mapToInt(r -> r.text.length()).max().orElseThrow();
         // A good record in the previous TextEvent schema version (no language field).
-        ModalityRecord oldSchema = ModalityRecord.text("v1-text", "entity-v1", scenario.base + 5,
+        ModalityRecord oldSchema = ModalityRecord.text(0, "v1-text", "entity-v1", scenario.base + 5,
                 "an old schema version is still read", null, 0, 0);
         List<Bad> bad = badRecords(scenario.base, maxTextChars);
         produce(scenario, oldSchema, bad);
@@ -203,7 +203,7 @@ class BadInputITCase extends KafkaJobTestBase {
                     producer.send(b.topic(), b.partition(), utf8(b.key()), b.value());
                 }
                 ModalityRecord r = scenario.records.get(i);
-                producer.send(Scenario.topic(topics, r.modality), utf8(r.entityId),
+                producer.send(Scenario.topic(topics, Streams.of(r)), utf8(r.entityId),
                         Scenario.encode(r));
             }
             assertThat(next).as("bad records produced").isEqualTo(bad.size());

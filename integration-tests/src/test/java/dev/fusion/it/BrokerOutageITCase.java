@@ -218,7 +218,7 @@ class BrokerOutageITCase extends KafkaJobTestBase {
                     int e = random.nextInt(ENTITIES);
                     for (ModalityRecord r : records("entity-" + e, dist.sample(classOf[e], random),
                             n)) {
-                        producer.send(Scenario.topic(topics, r.modality),
+                        producer.send(Scenario.topic(topics, Streams.of(r)),
                                 r.entityId.getBytes(StandardCharsets.UTF_8), Scenario.encode(r));
                         sent.add(r.eventId);
                         count++;
@@ -240,14 +240,14 @@ class BrokerOutageITCase extends KafkaJobTestBase {
             String id = prefix + "-" + n + "-";
             List<ModalityRecord> out = new ArrayList<>(3);
             if (s.text() != null) {
-                out.add(ModalityRecord.text(id + "t", entity, t, s.text(), null, 0, 0));
+                out.add(ModalityRecord.text(0, id + "t", entity, t, s.text(), null, 0, 0));
             }
             if (s.audio() != null) {
-                out.add(ModalityRecord.features(Modality.AUDIO, id + "a", entity, t, s.audio(),
+                out.add(ModalityRecord.features(Streams.slot(Modality.AUDIO), id + "a", entity, t, s.audio(),
                         null, 0, 0));
             }
             if (s.image() != null) {
-                out.add(ModalityRecord.features(Modality.IMAGE, id + "i", entity, t, s.image(),
+                out.add(ModalityRecord.features(Streams.slot(Modality.IMAGE), id + "i", entity, t, s.image(),
                         null, 0, 0));
             }
             return out;

@@ -43,7 +43,7 @@ final class ExpectedFusion {
                 RoutingModel audio = RoutingModel.open(manifest, dev.fusion.models.manifest.Modality.AUDIO, cpu);
                 RoutingModel image = RoutingModel.open(manifest, dev.fusion.models.manifest.Modality.IMAGE, cpu)) {
             for (ModalityRecord r : records) {
-                var result = switch (r.modality) {
+                var result = switch (Streams.of(r)) {
                     case TEXT -> text.routeTexts(List.of(r.text));
                     case AUDIO -> audio.route(List.of(r.features));
                     case IMAGE -> image.route(List.of(r.features));
@@ -66,7 +66,7 @@ final class ExpectedFusion {
         try (IntegrationModel model = open(manifest, mode)) {
             for (Entry<String, List<RoutedRecord>> g : groups.entrySet()) {
                 Map<Modality, List<RoutedRecord>> byModality = g.getValue().stream()
-                        .collect(Collectors.groupingBy(r -> r.modality, () -> new EnumMap<>(Modality.class),
+                        .collect(Collectors.groupingBy(r -> Streams.of(r), () -> new EnumMap<>(Modality.class),
                                 Collectors.toList()));
                 Map<Modality, float[]> embeddings = new EnumMap<>(Modality.class);
                 Map<Modality, Float> gates = new EnumMap<>(Modality.class);
@@ -96,15 +96,15 @@ final class ExpectedFusion {
                 for (RoutedRecord trigger : records) {
                     Map<Modality, float[]> embeddings = new EnumMap<>(Modality.class);
                     Map<Modality, Float> gates = new EnumMap<>(Modality.class);
-                    embeddings.put(trigger.modality, trigger.embedding);
-                    gates.put(trigger.modality, trigger.gateLogit);
+                    embeddings.put(Streams.of(trigger), trigger.embedding);
+                    gates.put(Streams.of(trigger), trigger.gateLogit);
                     List<String> ids = new ArrayList<>(List.of(trigger.eventId));
                     for (Modality m : Modality.values()) {
-                        if (m == trigger.modality) {
+                        if (m == Streams.of(trigger)) {
                             continue;
                         }
                         records.stream()
-                                .filter(r -> r.modality == m && r.eventTime <= trigger.eventTime
+                                .filter(r -> Streams.of(r) == m && r.eventTime <= trigger.eventTime
                                         && r.eventTime >= trigger.eventTime - ttlMs)
                                 .max(Comparator.comparingLong((RoutedRecord r) -> r.eventTime)
                                         .thenComparing(r -> r.eventId))

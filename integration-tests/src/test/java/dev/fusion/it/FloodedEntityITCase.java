@@ -38,7 +38,7 @@ class FloodedEntityITCase extends KafkaJobTestBase {
         Scenario scenario = Scenario.generate(4, 2, 23L);
         List<ModalityRecord> flood = new ArrayList<>();
         for (int i = 0; i < FLOOD; i++) {
-            flood.add(ModalityRecord.text(String.format("hot-t-%05d", i), "hot", scenario.base + 500,
+            flood.add(ModalityRecord.text(0, String.format("hot-t-%05d", i), "hot", scenario.base + 500,
                     "flooding text " + i, null, 0, 0));
         }
         List<ModalityRecord> all = new ArrayList<>(scenario.records);

@@ -26,9 +26,10 @@ final class InjectingSources implements FusionSources {
     }
 
     @Override
-    public DataStream<RawRecord> stream(StreamExecutionEnvironment env, Modality modality,
-            WatermarkStrategy<RawRecord> watermarks) {
-        DataStream<RawRecord> raw = delegate.stream(env, modality, watermarks);
+    public DataStream<RawRecord> stream(StreamExecutionEnvironment env,
+            dev.fusion.models.manifest.Modality stream, WatermarkStrategy<RawRecord> watermarks) {
+        DataStream<RawRecord> raw = delegate.stream(env, stream, watermarks);
+        Modality modality = Modality.valueOf(stream.id().toUpperCase(Locale.ROOT));
         FailureInjectorFunction injector = injectors.get(modality);
         if (injector == null) {
             return raw;

@@ -188,7 +188,7 @@ abstract class KafkaJobTestBase {
     void produce(List<ModalityRecord> records) throws InterruptedException {
         try (CheckedProducer producer = new CheckedProducer(bootstrapServers())) {
             for (ModalityRecord r : records) {
-                producer.send(Scenario.topic(topics, r.modality),
+                producer.send(Scenario.topic(topics, Streams.of(r)),
                         r.entityId.getBytes(StandardCharsets.UTF_8), Scenario.encode(r));
             }
             producer.flush();

@@ -106,7 +106,7 @@ class LatenessAndIdlenessITCase extends KafkaJobTestBase {
             assertThat(d.getSourceTopic() + "/" + d.getPartition() + "@" + d.getOffset())
                     .as(r.eventId).isEqualTo(in.topic() + "/" + in.partition() + "@" + in.offset());
             List<ConsumerRecord<byte[], byte[]>> inOrder = scenario.records.stream()
-                    .filter(o -> o.entityId.equals(r.entityId) && o.modality == r.modality)
+                    .filter(o -> o.entityId.equals(r.entityId) && Streams.of(o) == Streams.of(r))
                     .map(o -> inputs.get(o.eventId)).toList();
             assertThat(inOrder).as("in-order records of %s in %s", r.entityId, in.topic())
                     .isNotEmpty()
@@ -132,9 +132,9 @@ class LatenessAndIdlenessITCase extends KafkaJobTestBase {
             for (int e = 0; e < 4; e++) {
                 String entity = "entity-" + e;
                 long t = t0 + w * 1000L + 100 + e * 10;
-                ModalityRecord text = ModalityRecord.text(entity + "-t" + w, entity, t,
+                ModalityRecord text = ModalityRecord.text(0, entity + "-t" + w, entity, t,
                         "a quiet evening by the sea", null, 0, 0);
-                ModalityRecord audio = ModalityRecord.features(Modality.AUDIO, entity + "-a" + w,
+                ModalityRecord audio = ModalityRecord.features(Streams.slot(Modality.AUDIO), entity + "-a" + w,
                         entity, t + 5, audio(dist, random), null, 0, 0);
                 records.add(text);
                 records.add(audio);
@@ -145,16 +145,16 @@ class LatenessAndIdlenessITCase extends KafkaJobTestBase {
         long produced;
         try (CheckedProducer producer = new CheckedProducer(broker.bootstrapServers())) {
             for (ModalityRecord r : records) {
-                producer.send(Scenario.topic(topics, r.modality), utf8(r.entityId),
+                producer.send(Scenario.topic(topics, Streams.of(r)), utf8(r.entityId),
                         Scenario.encode(r));
             }
             // One later record in every text and audio partition moves every active partition's
             // watermark past the three windows above (its own window stays open).
             for (int p = 0; p < PARTITIONS; p++) {
-                producer.send(topics.text(), p, utf8("pusher"), Scenario.encode(ModalityRecord.text(
+                producer.send(topics.text(), p, utf8("pusher"), Scenario.encode(ModalityRecord.text(0, 
                         "pusher-t" + p, "pusher", t0 + 5_000, "later", null, 0, 0)));
                 producer.send(topics.audio(), p, utf8("pusher"), Scenario.encode(
-                        ModalityRecord.features(Modality.AUDIO, "pusher-a" + p, "pusher",
+                        ModalityRecord.features(Streams.slot(Modality.AUDIO), "pusher-a" + p, "pusher",
                                 t0 + 5_000, audio(dist, random), null, 0, 0)));
             }
             producer.flush();
@@ -225,11 +225,11 @@ class LatenessAndIdlenessITCase extends KafkaJobTestBase {
         for (int k = 0; k < entities.size(); k++) {
             String entity = entities.get(k);
             long t = time + 10L * k;
-            late.add(ModalityRecord.text(entity + "-late-t", entity, t, "written far too late",
+            late.add(ModalityRecord.text(0, entity + "-late-t", entity, t, "written far too late",
                     null, 0, 0));
-            late.add(ModalityRecord.features(Modality.AUDIO, entity + "-late-a", entity, t + 1,
+            late.add(ModalityRecord.features(Streams.slot(Modality.AUDIO), entity + "-late-a", entity, t + 1,
                     audio(dist, random), null, 0, 0));
-            late.add(ModalityRecord.features(Modality.IMAGE, entity + "-late-i", entity, t + 2,
+            late.add(ModalityRecord.features(Streams.slot(Modality.IMAGE), entity + "-late-i", entity, t + 2,
                     image, null, 0, 0));
         }
         return late;

@@ -85,15 +85,15 @@ final class LiveTraffic implements Runnable {
                 long t = System.currentTimeMillis();
                 String entity = "entity-" + e;
                 if (sample.text() != null) {
-                    send(producer, ModalityRecord.text(idPrefix + n + "-t", entity, t, sample.text(),
+                    send(producer, ModalityRecord.text(0, idPrefix + n + "-t", entity, t, sample.text(),
                             null, 0, 0));
                 }
                 if (sample.audio() != null) {
-                    send(producer, ModalityRecord.features(Modality.AUDIO, idPrefix + n + "-a", entity, t,
+                    send(producer, ModalityRecord.features(Streams.slot(Modality.AUDIO), idPrefix + n + "-a", entity, t,
                             sample.audio(), null, 0, 0));
                 }
                 if (sample.image() != null) {
-                    send(producer, ModalityRecord.features(Modality.IMAGE, idPrefix + n + "-i", entity, t,
+                    send(producer, ModalityRecord.features(Streams.slot(Modality.IMAGE), idPrefix + n + "-i", entity, t,
                             sample.image(), null, 0, 0));
                 }
                 n++;
@@ -113,7 +113,7 @@ final class LiveTraffic implements Runnable {
     }
 
     private void send(CheckedProducer producer, ModalityRecord r) {
-        producer.send(Scenario.topic(topics, r.modality), r.entityId.getBytes(StandardCharsets.UTF_8),
+        producer.send(Scenario.topic(topics, Streams.of(r)), r.entityId.getBytes(StandardCharsets.UTF_8),
                 Scenario.encode(r));
         synchronized (sent) {
             sent.add(r.eventId);

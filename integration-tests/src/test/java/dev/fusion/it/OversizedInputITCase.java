@@ -266,7 +266,7 @@ class OversizedInputITCase extends KafkaJobTestBase {
                     producer.send(b.topic(), b.partition(), b.key(), b.value());
                 }
                 var r = scenario.records.get(i);
-                producer.send(Scenario.topic(topics, r.modality), utf8(r.entityId), Scenario.encode(r));
+                producer.send(Scenario.topic(topics, Streams.of(r)), utf8(r.entityId), Scenario.encode(r));
             }
             assertThat(next).as("oversized records produced").isEqualTo(bigs.size());
             producer.flush();

@@ -106,7 +106,7 @@ class PrometheusMetricsITCase {
             List<ModalityRecord> late = lateRecords(scenario.base - 30_000);
             try (CheckedProducer producer = new CheckedProducer(broker.bootstrapServers())) {
                 for (ModalityRecord r : late) {
-                    producer.send(Scenario.topic(topics, r.modality), utf8(r.entityId),
+                    producer.send(Scenario.topic(topics, Streams.of(r)), utf8(r.entityId),
                             Scenario.encode(r));
                 }
                 producer.flush();
@@ -148,7 +148,7 @@ class PrometheusMetricsITCase {
         Instant t = Instant.ofEpochMilli(scenario.base);
         try (CheckedProducer producer = new CheckedProducer(broker.bootstrapServers())) {
             for (ModalityRecord r : scenario.records) {
-                producer.send(Scenario.topic(topics, r.modality), utf8(r.entityId),
+                producer.send(Scenario.topic(topics, Streams.of(r)), utf8(r.entityId),
                         Scenario.encode(r));
             }
             for (ModalityRecord r : duplicated(scenario)) {
@@ -177,7 +177,7 @@ class PrometheusMetricsITCase {
 
     /** The scenario's first text records, which are sent a second time. */
     private static List<ModalityRecord> duplicated(Scenario scenario) {
-        return scenario.records.stream().filter(r -> r.modality == Modality.TEXT)
+        return scenario.records.stream().filter(r -> Streams.of(r) == Modality.TEXT)
                 .limit(DUPLICATE_TEXTS).toList();
     }
 
@@ -192,10 +192,10 @@ class PrometheusMetricsITCase {
         for (int k = 0; k < LATE_ENTITIES.size(); k++) {
             String entity = LATE_ENTITIES.get(k);
             long t = time + 10L * k;
-            late.add(ModalityRecord.text(entity + "-late-t", entity, t, "far too late", null, 0, 0));
-            late.add(ModalityRecord.features(Modality.AUDIO, entity + "-late-a", entity, t + 1,
+            late.add(ModalityRecord.text(0, entity + "-late-t", entity, t, "far too late", null, 0, 0));
+            late.add(ModalityRecord.features(Streams.slot(Modality.AUDIO), entity + "-late-a", entity, t + 1,
                     audio, null, 0, 0));
-            late.add(ModalityRecord.features(Modality.IMAGE, entity + "-late-i", entity, t + 2,
+            late.add(ModalityRecord.features(Streams.slot(Modality.IMAGE), entity + "-late-i", entity, t + 2,
                     image, null, 0, 0));
         }
         return late;
@@ -206,8 +206,8 @@ class PrometheusMetricsITCase {
         Map<String, Double> out = new TreeMap<>();
         for (Modality m : Modality.values()) {
             String s = m.name().toLowerCase(Locale.ROOT);
-            long good = scenario.records.stream().filter(r -> r.modality == m).count();
-            long lateOnes = late.stream().filter(r -> r.modality == m).count();
+            long good = scenario.records.stream().filter(r -> Streams.of(r) == m).count();
+            long lateOnes = late.stream().filter(r -> Streams.of(r) == m).count();
             long malformed = m == Modality.AUDIO ? MALFORMED : 0;
             long invalid = m == Modality.TEXT ? EMPTY_TEXTS : m == Modality.IMAGE ? NAN_IMAGES : 0;
             long copies = m == Modality.TEXT ? DUPLICATE_TEXTS : 0;

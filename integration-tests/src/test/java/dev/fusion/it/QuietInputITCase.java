@@ -78,7 +78,7 @@ class QuietInputITCase extends KafkaJobTestBase {
 
         // A record for a window of the second burst, which the flush has fused.
         ModalityRecord second0 = second.get(0);
-        ModalityRecord late = ModalityRecord.text("late-t", second0.entityId,
+        ModalityRecord late = ModalityRecord.text(0, "late-t", second0.entityId,
                 second0.eventTime + 1, "after the flush", null, 0, 0);
         produce(List.of(late));
         await("the late record in " + topics.dropped(), Duration.ofSeconds(60),
@@ -108,20 +108,20 @@ class QuietInputITCase extends KafkaJobTestBase {
         ModalityRecord otherPartition = find(records, "dup-e1-a0");
         ModalityRecord otherTopic = find(records, "dup-e2-i1");
         ModalityRecord thrice = find(records, "dup-e1-t1");
-        ModalityRecord asText = ModalityRecord.text(otherTopic.eventId, otherTopic.entityId,
+        ModalityRecord asText = ModalityRecord.text(0, otherTopic.eventId, otherTopic.entityId,
                 otherTopic.eventTime, "the image's id on the text topic", null, 0, 0);
 
         try (CheckedProducer producer = new CheckedProducer(broker.bootstrapServers())) {
             for (ModalityRecord r : records) {
                 if (r == otherPartition) {
-                    producer.send(Scenario.topic(topics, r.modality), 0, key(r),
+                    producer.send(Scenario.topic(topics, Streams.of(r)), 0, key(r),
                             Scenario.encode(r));
                 } else {
                     send(producer, r);
                 }
             }
             send(producer, sameTopic);
-            producer.send(Scenario.topic(topics, otherPartition.modality), 1, key(otherPartition),
+            producer.send(Scenario.topic(topics, Streams.of(otherPartition)), 1, key(otherPartition),
                     Scenario.encode(otherPartition));
             send(producer, asText);
             send(producer, thrice);
@@ -167,11 +167,11 @@ class QuietInputITCase extends KafkaJobTestBase {
                 String entity = prefix + "-entity-" + e;
                 String id = prefix + "-e" + e + "-";
                 long t = base + w * WINDOW_MS + 100 + 10L * e;
-                out.add(ModalityRecord.text(id + "t" + w, entity, t, "a quiet evening by the sea",
+                out.add(ModalityRecord.text(0, id + "t" + w, entity, t, "a quiet evening by the sea",
                         null, 0, 0));
-                out.add(ModalityRecord.features(Modality.AUDIO, id + "a" + w, entity, t + 1,
+                out.add(ModalityRecord.features(Streams.slot(Modality.AUDIO), id + "a" + w, entity, t + 1,
                         gaussian(dist.audioDim(), random), null, 0, 0));
-                out.add(ModalityRecord.features(Modality.IMAGE, id + "i" + w, entity, t + 2,
+                out.add(ModalityRecord.features(Streams.slot(Modality.IMAGE), id + "i" + w, entity, t + 2,
                         gaussian(dist.imageDim(), random), null, 0, 0));
             }
         }
@@ -200,7 +200,7 @@ class QuietInputITCase extends KafkaJobTestBase {
     }
 
     private void send(CheckedProducer producer, ModalityRecord r) {
-        producer.send(Scenario.topic(topics, r.modality), key(r), Scenario.encode(r));
+        producer.send(Scenario.topic(topics, Streams.of(r)), key(r), Scenario.encode(r));
     }
 
     private static byte[] key(ModalityRecord r) {

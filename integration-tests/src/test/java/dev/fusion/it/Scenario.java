@@ -52,14 +52,14 @@ final class Scenario {
                     // Distinct times per entity: 10 ms apart within the window.
                     long t = s.base + w * WINDOW_MS + 10L * (3 * k) + e % 7;
                     if (sample.text() != null) {
-                        s.records.add(ModalityRecord.text(entity + "-t" + n++, entity, t, sample.text(), null, 0, 0));
+                        s.records.add(ModalityRecord.text(0, entity + "-t" + n++, entity, t, sample.text(), null, 0, 0));
                     }
                     if (sample.audio() != null) {
-                        s.records.add(ModalityRecord.features(Modality.AUDIO, entity + "-a" + n++, entity,
+                        s.records.add(ModalityRecord.features(Streams.slot(Modality.AUDIO), entity + "-a" + n++, entity,
                                 t + 10, sample.audio(), null, 0, 0));
                     }
                     if (sample.image() != null) {
-                        s.records.add(ModalityRecord.features(Modality.IMAGE, entity + "-i" + n++, entity,
+                        s.records.add(ModalityRecord.features(Streams.slot(Modality.IMAGE), entity + "-i" + n++, entity,
                                 t + 20, sample.image(), null, 0, 0));
                     }
                 }
@@ -78,7 +78,7 @@ final class Scenario {
     void produce(String bootstrapServers, Topics topics) throws InterruptedException {
         try (CheckedProducer producer = new CheckedProducer(bootstrapServers)) {
             for (ModalityRecord r : records) {
-                producer.send(topic(topics, r.modality), r.entityId.getBytes(StandardCharsets.UTF_8), encode(r));
+                producer.send(topic(topics, Streams.of(r)), r.entityId.getBytes(StandardCharsets.UTF_8), encode(r));
             }
             producer.flush();
         }
@@ -94,7 +94,7 @@ final class Scenario {
 
     static byte[] encode(ModalityRecord r) {
         Instant t = Instant.ofEpochMilli(r.eventTime);
-        return switch (r.modality) {
+        return switch (Streams.of(r)) {
             case TEXT -> SingleObjectCodec.forSpecific(TextEvent.class).encode(TextEvent.newBuilder()
                     .setEventId(r.eventId).setEntityId(r.entityId).setEventTime(t).setText(r.text).build());
             case AUDIO -> SingleObjectCodec.forSpecific(AudioFeatureEvent.class).encode(

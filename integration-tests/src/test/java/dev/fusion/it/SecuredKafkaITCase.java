@@ -213,7 +213,7 @@ class SecuredKafkaITCase {
         Scenario scenario = Scenario.generate(12, 3, 42L);
         try (CheckedProducer producer = new CheckedProducer(clients("loader", LOADER_PASSWORD))) {
             for (ModalityRecord r : scenario.records) {
-                producer.send(Scenario.topic(topics, r.modality),
+                producer.send(Scenario.topic(topics, Streams.of(r)),
                         r.entityId.getBytes(StandardCharsets.UTF_8), Scenario.encode(r));
             }
             producer.flush();

@@ -91,8 +91,8 @@ class StreamHealthITCase {
         try (LogCapture log = new LogCapture(StreamGateMonitor.class)) {
             JobClient job = env.executeAsync(config.get(FusionOptions.JOB_NAME));
             SyntheticLoad load = new SyntheticLoad(new SyntheticLoad.Settings(
-                    broker.bootstrapServers(), topics.text(), topics.audio(), topics.image(), 150,
-                    100, 5L, SyntheticLoad.Settings.modalityIndex("audio"), CORRUPT_AFTER_MILLIS),
+                    broker.bootstrapServers(), List.of(topics.text(), topics.audio(), topics.image()),
+                    150, 100, 5L, "audio", CORRUPT_AFTER_MILLIS),
                     SyntheticDistribution.bundled());
             Thread producer = new Thread(load, "health-it-producer");
             List<String> scraped = new ArrayList<>();

@@ -6,7 +6,7 @@ import dev.fusion.operators.records.FusionRequest;
 import dev.fusion.operators.records.ModalityRecord;
 import dev.fusion.operators.records.RoutedRecord;
 import dev.fusion.schemas.FusedEvent;
-import dev.fusion.schemas.Modality;
+import dev.fusion.models.manifest.Modality;
 
 /**
  * Inference replaced by a pass-through of equal output size: routing gives an embedding of

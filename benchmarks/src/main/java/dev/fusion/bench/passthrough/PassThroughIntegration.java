@@ -50,7 +50,7 @@ final class PassThroughIntegration implements BatchFunction<FusionRequest, Fused
         float[] weights = new float[MODALITIES.length];
         List<Modality> present = new ArrayList<>(MODALITIES.length);
         for (Modality m : MODALITIES) {
-            if (r.has(m)) {
+            if (r.has(m.ordinal())) {
                 present.add(m);
                 int base = m.ordinal() * dim;
                 for (int i = 0; i < dim; i++) {

@@ -34,8 +34,9 @@ final class PrefixSources implements FusionSources {
     }
 
     @Override
-    public DataStream<RawRecord> stream(StreamExecutionEnvironment env, Modality modality,
-            WatermarkStrategy<RawRecord> watermarks) {
+    public DataStream<RawRecord> stream(StreamExecutionEnvironment env,
+            dev.fusion.models.manifest.Modality stream, WatermarkStrategy<RawRecord> watermarks) {
+        Modality modality = Modality.valueOf(stream.id().toUpperCase(Locale.ROOT));
         String topic = Workload.topic(topicPrefix, modality);
         Map<TopicPartition, Long> stop = new HashMap<>();
         for (int p = 0; p < stopOffsets.length; p++) {

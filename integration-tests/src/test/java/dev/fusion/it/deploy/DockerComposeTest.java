@@ -164,7 +164,8 @@ class DockerComposeTest {
             created.put(create.group(1), create.group(2));
         }
         assertThat(created.keySet())
-                .containsExactlyElementsOf(FusionJobMain.topics(FusionConfig.of(Map.of())));
+                .containsExactlyElementsOf(FusionJobMain.topics(FusionConfig.of(Map.of()),
+                        dev.fusion.models.manifest.ModelManifest.loadBundled()));
         assertThat(command("topics")).contains("kafka-topics.sh", "--create --if-not-exists");
         for (String service : services.keySet()) {
             assertThat(command(service)).as(service).doesNotContain("fusion run", "--create-topics");

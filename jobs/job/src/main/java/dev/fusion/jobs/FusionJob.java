@@ -5,6 +5,7 @@ import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.jobs.config.FusionOptions;
 import dev.fusion.jobs.kafka.FusedRecordBudget;
 import dev.fusion.models.manifest.FusionMode;
+import dev.fusion.models.manifest.Modality;
 import dev.fusion.models.manifest.ModelManifest;
 import dev.fusion.operators.align.AlignmentOptions;
 import dev.fusion.operators.align.AlignFunction;
@@ -33,7 +34,6 @@ import dev.fusion.schemas.AlignmentPolicy;
 import dev.fusion.schemas.DeadLetter;
 import dev.fusion.schemas.DroppedEvent;
 import dev.fusion.schemas.FusedEvent;
-import dev.fusion.schemas.Modality;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,9 +54,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class FusionJob {
 
-    /** The streams the job reads, as the manifest names them. */
-    static final List<String> JOB_STREAMS = List.of(dev.fusion.models.manifest.Modality.TEXT,
-            dev.fusion.models.manifest.Modality.AUDIO, dev.fusion.models.manifest.Modality.IMAGE);
 
     private final FusionConfig config;
     private final ModelLocation models;
@@ -76,6 +73,7 @@ public final class FusionJob {
         // Loading validates every model against its manifest: bad models fail here, at start-up.
         this.manifest = models.manifest();
         requireServable(manifest);
+        requireInputTopicKeysOfItsStreams(manifest, config);
         this.clock = clock;
         this.inference = inference;
         try {
@@ -88,15 +86,30 @@ public final class FusionJob {
     }
 
     /**
-     * The job reads the streams text, audio and image, in this order (a model set of other
-     * streams passes {@code ./fusion models check}, but the job cannot serve it yet).
+     * What the job needs of a manifest beyond the model contract: modality names that are not
+     * the output topics' keys ({@code kafka.topics.fused}, {@code dlq}, {@code dropped}).
      */
     public static void requireServable(ModelManifest manifest) {
-        List<String> declared = manifest.modalities().stream().map(m -> m.id()).toList();
-        if (!declared.equals(JOB_STREAMS)) {
-            throw new ConfigException(FusionOptions.MODELS_DIR.key() + ": the manifest in "
-                    + manifest.location() + " declares the modalities " + declared + "; this job"
-                    + " reads exactly the streams " + JOB_STREAMS + ", in this order");
+        for (Modality modality : manifest.modalities()) {
+            if (FusionOptions.OUTPUT_TOPIC_NAMES.contains(modality.id())) {
+                throw new ConfigException(FusionOptions.MODELS_DIR.key() + ": the manifest in "
+                        + manifest.location() + " names a modality '" + modality + "', which is"
+                        + " the name of an output topic key (kafka.topics." + modality + "); rename"
+                        + " the modality");
+            }
+        }
+    }
+
+    /** A {@code kafka.topics.<stream>} key is set only for a stream the manifest declares. */
+    private static void requireInputTopicKeysOfItsStreams(ModelManifest manifest,
+            FusionConfig config) {
+        List<String> streams = manifest.modalities().stream().map(Modality::id).toList();
+        for (String stream : config.inputTopicStreams()) {
+            if (!streams.contains(stream)) {
+                throw new ConfigException(FusionOptions.inputTopic(stream).key() + " is set, but"
+                        + " the manifest in " + manifest.location() + " declares no modality '"
+                        + stream + "'; its modalities: " + streams);
+            }
         }
     }
 
@@ -110,16 +123,22 @@ public final class FusionJob {
      * and idleness. No watermark alignment across the inputs: with the Kafka connector for Flink
      * 2.2 it can fail the sources (FLINK-39728).
      */
-    WatermarkStrategy<RawRecord> watermarks(Modality modality, ValidationOptions validation) {
+    WatermarkStrategy<RawRecord> watermarks(ModalityDecoder decoder) {
         return WatermarkStrategy
                 .<RawRecord>forBoundedOutOfOrderness(config.get(FusionOptions.OUT_OF_ORDERNESS))
-                .withTimestampAssigner(new EventTimeAssigner(modality, validation, clock))
+                .withTimestampAssigner(new EventTimeAssigner(decoder))
                 .withIdleness(config.get(FusionOptions.IDLENESS));
+    }
+
+    /** The decoder of one stream's records: its kind, its routing model's feature length. */
+    public ModalityDecoder decoder(Modality modality) {
+        Integer inputDim = manifest.routing(modality).inputDim();
+        return new ModalityDecoder(modality, inputDim == null ? 0 : inputDim,
+                validationOptions(), clock);
     }
 
     /** Adds the pipeline to {@code env}, reading from {@code sources} and writing to {@code sinks}. */
     public void build(StreamExecutionEnvironment env, FusionSources sources, FusionSinks sinks) {
-        ValidationOptions validation = validationOptions();
         MicroBatchOptions batching = new MicroBatchOptions(config.get(FusionOptions.BATCH_SIZE),
                 config.get(FusionOptions.MAX_DELAY));
         InferenceFactory.Setup setup = new InferenceFactory.Setup(models, manifest, fusionMode(),
@@ -130,13 +149,13 @@ public final class FusionJob {
         List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
         List<DataStream<DroppedEvent>> dropped = new ArrayList<>();
         List<DataStream<RoutedRecord>> routed = new ArrayList<>();
-        for (Modality modality : Modality.values()) {
-            String name = modality.name().toLowerCase(Locale.ROOT);
-            DataStream<RawRecord> raw = sources.stream(env, modality, watermarks(modality, validation));
+        for (Modality modality : manifest.modalities()) {
+            String name = modality.id();
+            ModalityDecoder decoder = decoder(modality);
+            DataStream<RawRecord> raw = sources.stream(env, modality, watermarks(decoder));
 
             SingleOutputStreamOperator<ModalityRecord> decoded = raw
-                    .process(new DecodeFunction(new ModalityDecoder(modality, validation, clock),
-                            letters, clock))
+                    .process(new DecodeFunction(decoder, letters, clock))
                     .returns(TypeInformation.of(ModalityRecord.class))
                     .name("decode-" + name).uid("decode-" + name);
             deadLetters.add(decoded.getSideOutput(SideOutputs.DEAD_LETTERS));
@@ -144,20 +163,20 @@ public final class FusionJob {
             SingleOutputStreamOperator<RoutedRecord> routedOne = decoded.transform("route-" + name,
                     TypeInformation.of(RoutedRecord.class),
                     new MicroBatchOperator<>(inference.routing(modality, setup),
-                            new RecordPoisonHandler(letters), batching, name))
+                            new RecordPoisonHandler(modality, letters), batching, name))
                     .uid("route-" + name);
             deadLetters.add(routedOne.getSideOutput(SideOutputs.DEAD_LETTERS));
 
             SingleOutputStreamOperator<RoutedRecord> kept = routedOne
-                    .process(new GateFilterFunction(config.get(FusionOptions.MIN_GATE), health))
+                    .process(new GateFilterFunction(modality, config.get(FusionOptions.MIN_GATE),
+                            health))
                     .returns(TypeInformation.of(RoutedRecord.class))
                     .name("gate-filter-" + name).uid("gate-filter-" + name);
             dropped.add(kept.getSideOutput(SideOutputs.DROPPED));
             routed.add(kept);
         }
 
-        SingleOutputStreamOperator<FusionRequest> aligned = routed.get(0)
-                .union(routed.get(1), routed.get(2))
+        SingleOutputStreamOperator<FusionRequest> aligned = union(routed)
                 .keyBy(r -> r.entityId, Types.STRING)
                 .transform("align-" + config.get(FusionOptions.ALIGN_POLICY).name().toLowerCase(Locale.ROOT),
                         TypeInformation.of(FusionRequest.class), alignOperator())
@@ -171,7 +190,8 @@ public final class FusionJob {
                 .uid("integrate");
         deadLetters.add(fused.getSideOutput(SideOutputs.DEAD_LETTERS));
         // Chained to integrate, stateless: the per-stream mean fusion weights as gauges.
-        DataStream<FusedEvent> weighed = fused.process(new FusedWeightsFunction(health))
+        DataStream<FusedEvent> weighed = fused
+                .process(new FusedWeightsFunction(health, manifest.modalities()))
                 .returns(new AvroTypeInfo<>(FusedEvent.class))
                 .name("fusion-weights").uid("fusion-weights");
 
@@ -180,11 +200,9 @@ public final class FusionJob {
         sinks.dropped(union(dropped));
     }
 
-    /** Validation limits: feature dimensions from the manifest, the rest from the configuration. */
+    /** Validation limits of the configuration (feature lengths come from each routing model). */
     public ValidationOptions validationOptions() {
         return new ValidationOptions(
-                manifest.routing(dev.fusion.models.manifest.Modality.AUDIO).inputDim(),
-                manifest.routing(dev.fusion.models.manifest.Modality.IMAGE).inputDim(),
                 config.get(FusionOptions.MAX_TEXT_CHARS), config.minEventTime(),
                 config.get(FusionOptions.MAX_FUTURE_SKEW), config.get(FusionOptions.MAX_ID_CHARS));
     }
@@ -203,10 +221,12 @@ public final class FusionJob {
                 config.get(FusionOptions.ALIGN_TTL), config.get(FusionOptions.IDLE_FLUSH_AFTER),
                 config.get(FusionOptions.DUPLICATE_HORIZON));
         int dim = manifest.embeddingDim();
+        int m = manifest.modalities().size();
         AlignFunction function = window
-                ? new WindowAlignFunction(options, dim, FusedRecordBudget.sourceIdBytes(config, manifest))
-                : new LatestAlignFunction(options, dim);
-        return new AlignOperator(function, options);
+                ? new WindowAlignFunction(options, m, dim,
+                        FusedRecordBudget.sourceIdBytes(config, manifest))
+                : new LatestAlignFunction(options, m, dim);
+        return new AlignOperator(function, options, manifest.modalities());
     }
 
     private static <T> DataStream<T> union(List<DataStream<T>> streams) {

@@ -7,6 +7,8 @@ import dev.fusion.jobs.kafka.KafkaFusionIo;
 import dev.fusion.jobs.lifecycle.FreshStartGuard;
 import java.nio.file.Path;
 import java.time.Clock;
+import dev.fusion.models.manifest.ModelManifest;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +44,10 @@ public final class FusionJobMain {
     /** Checks the cluster and adds the job to {@code env}. */
     public static void submit(StreamExecutionEnvironment env, FusionConfig config) throws InterruptedException {
         LOG.info("configuration: {}", config.effective());
-        BrokerPreflight.check(config, topics(config));
+        // Loading the job validates its models: a bad model directory fails before any broker call.
+        FusionJob job = new FusionJob(config, Clock.systemUTC());
+        List<String> topics = topics(config, job.manifest());
+        BrokerPreflight.check(config, topics);
         ReadableConfig flink = env.getConfiguration();
         Optional<String> restore = flink.getOptional(StateRecoveryOptions.SAVEPOINT_PATH);
         LOG.info(restore.map(path -> "restoring state from " + path)
@@ -51,19 +56,21 @@ public final class FusionJobMain {
         boolean recoveredByCluster = flink.getOptional(HighAvailabilityOptions.HA_MODE)
                 .filter(mode -> !mode.equalsIgnoreCase("NONE")).isPresent();
         FreshStartGuard.check(config, restore.isPresent() || recoveredByCluster,
-                topics(config).subList(0, 3));
+                topics.subList(0, job.manifest().modalities().size()));
         KafkaFusionIo io = new KafkaFusionIo(config, false);
-        FusionJob job = new FusionJob(config, Clock.systemUTC());
         LOG.info("serving {} (fusion {}, alignment {})", job.manifest(),
                 config.get(FusionOptions.FUSION_MODE), config.get(FusionOptions.ALIGN_POLICY));
         job.build(env, io, io);
     }
 
-    /** The six topics the job reads and writes. */
-    public static List<String> topics(FusionConfig config) {
-        return List.of(config.get(FusionOptions.TOPIC_TEXT), config.get(FusionOptions.TOPIC_AUDIO),
-                config.get(FusionOptions.TOPIC_IMAGE), config.get(FusionOptions.TOPIC_FUSED),
-                config.get(FusionOptions.TOPIC_DLQ), config.get(FusionOptions.TOPIC_DROPPED));
+    /** The topics the job reads (one per stream of {@code manifest}) and the three it writes. */
+    public static List<String> topics(FusionConfig config, ModelManifest manifest) {
+        List<String> topics = new ArrayList<>();
+        manifest.modalities().forEach(m -> topics.add(config.get(FusionOptions.inputTopic(m.id()))));
+        topics.add(config.get(FusionOptions.TOPIC_FUSED));
+        topics.add(config.get(FusionOptions.TOPIC_DLQ));
+        topics.add(config.get(FusionOptions.TOPIC_DROPPED));
+        return topics;
     }
 
     /** {@code --config FILE} and {@code --set key=value}, the only arguments the job takes. */

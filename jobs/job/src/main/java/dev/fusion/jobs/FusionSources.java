@@ -1,7 +1,7 @@
 package dev.fusion.jobs;
 
 import dev.fusion.operators.records.RawRecord;
-import dev.fusion.schemas.Modality;
+import dev.fusion.models.manifest.Modality;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -11,7 +11,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public interface FusionSources {
 
     /**
-     * The raw records of one modality, with {@code watermarks} applied where the source can do it
+     * The raw records of one stream (a modality of the manifest), with {@code watermarks} applied where the source can do it
      * best (per Kafka partition for a Kafka source).
      */
     DataStream<RawRecord> stream(StreamExecutionEnvironment env, Modality modality,

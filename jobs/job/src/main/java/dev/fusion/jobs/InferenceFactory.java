@@ -9,7 +9,7 @@ import dev.fusion.operators.records.ModalityRecord;
 import dev.fusion.operators.records.RoutedRecord;
 import dev.fusion.operators.routing.ModelLocation;
 import dev.fusion.schemas.FusedEvent;
-import dev.fusion.schemas.Modality;
+import dev.fusion.models.manifest.Modality;
 import java.time.Clock;
 
 /**

@@ -8,7 +8,7 @@ import dev.fusion.operators.records.RoutedRecord;
 import dev.fusion.operators.routing.FeatureRoutingFunction;
 import dev.fusion.operators.routing.TextRoutingFunction;
 import dev.fusion.schemas.FusedEvent;
-import dev.fusion.schemas.Modality;
+import dev.fusion.models.manifest.Modality;
 
 /** The production {@link InferenceFactory}: ONNX routing models per modality, ONNX integration. */
 final class ModelInference implements InferenceFactory {
@@ -20,8 +20,8 @@ final class ModelInference implements InferenceFactory {
 
     @Override
     public BatchFunction<ModalityRecord, RoutedRecord> routing(Modality modality, Setup setup) {
-        return modality == Modality.TEXT
-                ? new TextRoutingFunction(setup.models(), setup.runtimeOptions())
+        return modality.isText()
+                ? new TextRoutingFunction(modality, setup.models(), setup.runtimeOptions())
                 : new FeatureRoutingFunction(modality, setup.models(), setup.runtimeOptions());
     }
 

@@ -68,23 +68,34 @@ class FusionJobTest {
     }
 
     @Test
-    void aModelSetOfOtherStreamsFailsAtStartNamingTheKeyAndTheStreams() {
+    void aModelSetOfOtherStreamsIsServedAndItsTopicKeysAreChecked() {
         Path twoStream = Path.of("..", "..", "models", "model-sets", "two-stream");
-        FusionConfig config = FusionConfig.of(Map.of("models.dir", twoStream.toString()));
+        FusionConfig config = FusionConfig.of(Map.of("models.dir", twoStream.toString(),
+                "kafka.topics.image", "cameras"));
+        FusionJob job = new FusionJob(config, Clock.systemUTC());
+        assertThat(job.manifest().modalities()).extracting(m -> m.id())
+                .containsExactly("text", "image");
+        assertThat(FusionJobMain.topics(config, job.manifest()))
+                .containsExactly("fusion.text", "cameras", "fusion.fused", "fusion.dlq",
+                        "fusion.dropped");
 
-        assertThatThrownBy(() -> new FusionJob(config, Clock.systemUTC()))
+        // A topic key of a stream the manifest does not declare is a mistake, not a new stream.
+        FusionConfig typo = config.with(Map.of("kafka.topics.imagee", "cameras"));
+        assertThatThrownBy(() -> new FusionJob(typo, Clock.systemUTC()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("models.dir: the manifest in ")
-                .hasMessageEndingWith(" declares the modalities [text, image]; this job reads"
-                        + " exactly the streams [text, audio, image], in this order");
+                .hasMessageStartingWith("kafka.topics.imagee is set, but the manifest in ")
+                .hasMessageEndingWith(" declares no modality 'imagee'; its modalities: [text, image]");
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("kafka.topics.Image", "x")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("unknown configuration key 'kafka.topics.Image'");
     }
 
     @Test
     void noInputUsesWatermarkAlignmentAndItsOldKeysFailSayingWhy() {
-        Map<Modality, org.apache.flink.api.common.eventtime.WatermarkStrategy<RawRecord>> seen =
-                new java.util.EnumMap<>(Modality.class);
+        Map<String, org.apache.flink.api.common.eventtime.WatermarkStrategy<RawRecord>> seen =
+                new java.util.HashMap<>();
         FusionSources capturing = (e, m, watermarks) -> {
-            seen.put(m, watermarks);
+            seen.put(m.id(), watermarks);
             return e.fromData(List.of(raw("t", 0, new byte[] {1})), TypeInformation.of(RawRecord.class));
         };
         new FusionJob(FusionConfig.of(Map.of("inference.device", "cpu")), Clock.systemUTC()).build(
@@ -104,15 +115,15 @@ class FusionJobTest {
                 "align.window", "1 s", "validation.max-future-skew", "3650 d"));
         StreamExecutionEnvironment env = FusionEnvironment.configure(
                 StreamExecutionEnvironment.getExecutionEnvironment(FusionEnvironment.baseConfiguration()), config);
-        Map<Modality, List<RawRecord>> inputs = Map.of(
-                Modality.TEXT, List.of(raw("fusion.text", 0, text("t-1", "e-1", T0 + 10, "quiet river")),
+        Map<String, List<RawRecord>> inputs = Map.of(
+                "text", List.of(raw("fusion.text", 0, text("t-1", "e-1", T0 + 10, "quiet river")),
                         raw("fusion.text", 1, new byte[] {1, 2, 3})),
-                Modality.AUDIO, List.of(raw("fusion.audio", 0, audio("a-1", "e-1", T0 + 20))),
-                Modality.IMAGE, List.of(raw("fusion.image", 0, image("i-1", "e-2", T0 + 30))));
+                "audio", List.of(raw("fusion.audio", 0, audio("a-1", "e-1", T0 + 20))),
+                "image", List.of(raw("fusion.image", 0, image("i-1", "e-2", T0 + 30))));
         Collected sinks = new Collected();
 
         new FusionJob(config, Clock.systemUTC()).build(env,
-                (e, m, watermarks) -> e.fromData(inputs.get(m), TypeInformation.of(RawRecord.class))
+                (e, m, watermarks) -> e.fromData(inputs.get(m.id()), TypeInformation.of(RawRecord.class))
                         .assignTimestampsAndWatermarks(watermarks),
                 sinks);
         env.execute("fusion-job-test");
@@ -121,6 +132,7 @@ class FusionJobTest {
         assertThat(fused).extracting(FusedEvent::getEntityId).containsExactlyInAnyOrder("e-1", "e-2");
         FusedEvent e1 = fused.stream().filter(f -> f.getEntityId().equals("e-1")).findFirst().orElseThrow();
         assertThat(e1.getModalities()).containsExactly(Modality.TEXT, Modality.AUDIO);
+        assertThat(e1.getPresentStreams()).containsExactly("text", "audio");
         assertThat(e1.getSourceEventIds()).containsExactly("a-1", "t-1");
         assertThat(e1.getEventTime()).isEqualTo(Instant.ofEpochMilli(T0 + 999));
         assertThat(e1.getWeights().get(2)).isZero();

@@ -1,5 +1,6 @@
 package dev.fusion.models.manifest;
 
+import java.io.Serializable;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -12,7 +13,7 @@ import java.util.regex.Pattern;
  * @param index the slot on the integration tensors' modality axis
  * @param kind what its records carry
  */
-public record Modality(String id, int index, Kind kind) {
+public record Modality(String id, int index, Kind kind) implements Serializable {
 
     /** What a stream's records carry. */
     public enum Kind {

@@ -18,16 +18,22 @@ public abstract class AlignFunction
     private static final long serialVersionUID = 1L;
 
     private final long idleFlushAfterMillis;
+    /** M, the slots of each fusion. */
+    final int modalities;
 
     /** The event time the operator's idle flushes reached; null outside an AlignOperator. */
     private transient LongSupplier idleFlushedTo;
-    /** LATE drops per stream, by modality ordinal; null outside an AlignOperator. */
+    /** LATE drops per stream, by slot; null outside an AlignOperator. */
     private transient Counter[] late;
-    /** OVERFLOW drops per stream, by modality ordinal; null outside an AlignOperator. */
+    /** OVERFLOW drops per stream, by slot; null outside an AlignOperator. */
     private transient Counter[] overflow;
 
-    protected AlignFunction(AlignmentOptions options) {
+    protected AlignFunction(AlignmentOptions options, int modalities) {
+        if (modalities < 1) {
+            throw new IllegalArgumentException("modalities must be >= 1, got " + modalities);
+        }
         this.idleFlushAfterMillis = options.idleFlushAfterMillis();
+        this.modalities = modalities;
     }
 
     /** The event time at which the fusion a record of event time {@code eventTime} joins is due. */
@@ -38,7 +44,7 @@ public abstract class AlignFunction
 
     /**
      * Called by the operator before any record: where its idle flushes have reached, and the
-     * counters of LATE and OVERFLOW drops per stream (by modality ordinal).
+     * counters of LATE and OVERFLOW drops per stream (by slot).
      */
     final void bind(LongSupplier flushedTo, Counter[] lateByStream, Counter[] overflowByStream) {
         this.idleFlushedTo = flushedTo;
@@ -49,14 +55,14 @@ public abstract class AlignFunction
     /** Counts one LATE drop of {@code record}'s stream; the policy emits the dropped event. */
     final void countLate(RoutedRecord record) {
         if (late != null) {
-            late[record.modality.ordinal()].inc();
+            late[record.slot].inc();
         }
     }
 
     /** Counts one OVERFLOW drop of {@code record}'s stream; the policy emits the dropped event. */
     final void countOverflow(RoutedRecord record) {
         if (overflow != null) {
-            overflow[record.modality.ordinal()].inc();
+            overflow[record.slot].inc();
         }
     }
 

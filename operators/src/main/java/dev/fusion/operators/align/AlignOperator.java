@@ -1,5 +1,6 @@
 package dev.fusion.operators.align;
 
+import dev.fusion.models.manifest.Modality;
 import dev.fusion.operators.metrics.StreamMetrics;
 import dev.fusion.operators.outputs.DroppedEvents;
 import dev.fusion.operators.outputs.SideOutputs;
@@ -7,7 +8,6 @@ import dev.fusion.operators.records.FusionRequest;
 import dev.fusion.operators.records.RoutedRecord;
 import dev.fusion.schemas.DropReason;
 import dev.fusion.schemas.DroppedEvent;
-import dev.fusion.schemas.Modality;
 import java.util.List;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -62,6 +62,7 @@ public class AlignOperator extends KeyedProcessOperator<String, RoutedRecord, Fu
     private static final Logger LOG = LoggerFactory.getLogger(AlignOperator.class);
 
     private final AlignFunction align;
+    private final List<Modality> modalities;
     private final long idleFlushAfterMillis;
     private final long duplicateHorizonMillis;
 
@@ -83,12 +84,25 @@ public class AlignOperator extends KeyedProcessOperator<String, RoutedRecord, Fu
     private transient ListState<Long> idleFlushedToState;
     private transient ListState<Long> dueUntilState;
     private transient SeenEventIds seen;
-    /** DUPLICATE drops per stream, by modality ordinal. */
+    /** DUPLICATE drops per stream, by slot. */
     private transient Counter[] duplicates;
+    private transient ListState<Integer> formatState;
+    /** Whether the restored keyed state is of format 1 and must be moved into today's. */
+    private transient boolean legacyRestored;
 
-    public AlignOperator(AlignFunction function, AlignmentOptions options) {
+    /**
+     * @param modalities the streams, in slot order (the manifest's modalities), as many as the
+     *     function's fusions have slots
+     */
+    public AlignOperator(AlignFunction function, AlignmentOptions options,
+            List<Modality> modalities) {
         super(function);
+        if (modalities.size() != function.modalities) {
+            throw new IllegalArgumentException(modalities.size() + " streams for an alignment of "
+                    + function.modalities + " slots");
+        }
         this.align = function;
+        this.modalities = List.copyOf(modalities);
         this.idleFlushAfterMillis = options.idleFlushAfterMillis();
         this.duplicateHorizonMillis = options.duplicateHorizonMillis();
     }
@@ -101,6 +115,11 @@ public class AlignOperator extends KeyedProcessOperator<String, RoutedRecord, Fu
         return new ListStateDescriptor<>("align-due-until", Types.LONG);
     }
 
+    /** The state format (operator state): absent in state written by format 1. */
+    static ListStateDescriptor<Integer> formatDescriptor() {
+        return new ListStateDescriptor<>("align-state-format", Types.INT);
+    }
+
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
@@ -110,6 +129,9 @@ public class AlignOperator extends KeyedProcessOperator<String, RoutedRecord, Fu
         dueUntilState = context.getOperatorStateStore().getUnionListState(dueUntilDescriptor());
         idleFlushedTo = max(idleFlushedToState.get());
         dueUntil = max(dueUntilState.get());
+        formatState = context.getOperatorStateStore().getUnionListState(formatDescriptor());
+        legacyRestored = context.isRestored() && !formatState.get().iterator().hasNext();
+        formatState.update(List.of(LegacyAlignState.FORMAT));
     }
 
     @Override
@@ -121,15 +143,18 @@ public class AlignOperator extends KeyedProcessOperator<String, RoutedRecord, Fu
         inputIdle = false;
         flushAnnounced = false;
         checkAt = Long.MIN_VALUE;
-        Counter[] late = new Counter[Modality.values().length];
+        if (legacyRestored) {
+            new LegacyAlignState(getKeyedStateBackend(), modalities).migrate();
+        }
+        Counter[] late = new Counter[modalities.size()];
         Counter[] overflow = new Counter[late.length];
         duplicates = new Counter[late.length];
-        for (Modality m : Modality.values()) {
-            late[m.ordinal()] = StreamMetrics.of(getMetricGroup(), m)
+        for (Modality m : modalities) {
+            late[m.index()] = StreamMetrics.of(getMetricGroup(), m)
                     .counter(StreamMetrics.DROPPED_LATE);
-            duplicates[m.ordinal()] = StreamMetrics.of(getMetricGroup(), m)
+            duplicates[m.index()] = StreamMetrics.of(getMetricGroup(), m)
                     .counter(StreamMetrics.DROPPED_DUPLICATE);
-            overflow[m.ordinal()] = StreamMetrics.of(getMetricGroup(), m)
+            overflow[m.index()] = StreamMetrics.of(getMetricGroup(), m)
                     .counter(StreamMetrics.DROPPED_OVERFLOW);
         }
         align.bind(() -> idleFlushedTo, late, overflow);
@@ -161,7 +186,7 @@ public class AlignOperator extends KeyedProcessOperator<String, RoutedRecord, Fu
                                 + EventTime.format(first) + ", within "
                                 + AlignmentOptions.DUPLICATE_HORIZON + " "
                                 + duplicateHorizonMillis + " ms): not fused again");
-                duplicates[record.modality.ordinal()].inc();
+                duplicates[record.slot].inc();
                 output.collect(SideOutputs.DROPPED, element.hasTimestamp()
                         ? new StreamRecord<>(dropped, element.getTimestamp())
                         : new StreamRecord<>(dropped));

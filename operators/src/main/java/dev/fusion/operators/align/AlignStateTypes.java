@@ -11,7 +11,9 @@ final class AlignStateTypes {
     static final TypeInformation<RoutedRecord> RECORD = Types.POJO(RoutedRecord.class);
     static final TypeInformation<RoutedRecord[]> RECORDS = Types.OBJECT_ARRAY(RECORD);
     static final TypeInformation<Long> TIMESTAMP = Types.LONG;
-    static final TypeInformation<Modality> MODALITY = Types.ENUM(Modality.class);
+    static final TypeInformation<Integer> SLOT = Types.INT;
+    /** The key type of the latest policy's history before streams were configurable. */
+    static final TypeInformation<Modality> LEGACY_MODALITY = Types.ENUM(Modality.class);
 
     private AlignStateTypes() {
     }

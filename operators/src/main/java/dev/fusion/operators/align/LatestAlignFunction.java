@@ -6,7 +6,6 @@ import dev.fusion.operators.records.FusionRequest;
 import dev.fusion.operators.records.RoutedRecord;
 import dev.fusion.schemas.AlignmentPolicy;
 import dev.fusion.schemas.DropReason;
-import dev.fusion.schemas.Modality;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -29,7 +28,7 @@ public class LatestAlignFunction extends AlignFunction {
     private static final long serialVersionUID = 1L;
 
     private static final Comparator<RoutedRecord> TRIGGER_ORDER =
-            Comparator.<RoutedRecord>comparingInt(r -> r.modality.ordinal())
+            Comparator.<RoutedRecord>comparingInt(r -> r.slot)
                     .thenComparing(r -> r.eventId);
     private static final Comparator<RoutedRecord> HISTORY_ORDER =
             Comparator.<RoutedRecord>comparingLong(r -> r.eventTime).thenComparing(r -> r.eventId);
@@ -40,11 +39,11 @@ public class LatestAlignFunction extends AlignFunction {
 
     /** Accepted records not yet triggered, by event time. */
     private transient MapState<Long, RoutedRecord[]> pending;
-    /** Triggered records a future trigger may still hold, per modality, in HISTORY_ORDER. */
-    private transient MapState<Modality, RoutedRecord[]> history;
+    /** Triggered records a future trigger may still hold, per slot, in HISTORY_ORDER. */
+    private transient MapState<Integer, RoutedRecord[]> history;
 
-    public LatestAlignFunction(AlignmentOptions options, int dim) {
-        super(options);
+    public LatestAlignFunction(AlignmentOptions options, int modalities, int dim) {
+        super(options, modalities);
         if (dim <= 0) {
             throw new IllegalArgumentException("embedding dimension must be positive, got " + dim);
         }
@@ -58,8 +57,8 @@ public class LatestAlignFunction extends AlignFunction {
                 AlignStateTypes.RECORDS);
     }
 
-    static MapStateDescriptor<Modality, RoutedRecord[]> historyDescriptor() {
-        return new MapStateDescriptor<>("align-latest-history", AlignStateTypes.MODALITY,
+    static MapStateDescriptor<Integer, RoutedRecord[]> historyDescriptor() {
+        return new MapStateDescriptor<>("align-latest-history-by-slot", AlignStateTypes.SLOT,
                 AlignStateTypes.RECORDS);
     }
 
@@ -119,26 +118,28 @@ public class LatestAlignFunction extends AlignFunction {
     private void trigger(String entityId, long t, RoutedRecord[] due, Collector<FusionRequest> out)
             throws Exception {
         Arrays.sort(due, TRIGGER_ORDER);
-        RoutedRecord[][] held = new RoutedRecord[Modality.values().length][];
-        for (Modality m : Modality.values()) {
-            RoutedRecord[] arrived = Arrays.stream(due).filter(r -> r.modality == m)
+        RoutedRecord[][] held = new RoutedRecord[modalities][];
+        for (int m = 0; m < modalities; m++) {
+            int slot = m;
+            RoutedRecord[] arrived = Arrays.stream(due).filter(r -> r.slot == slot)
                     .toArray(RoutedRecord[]::new);
             RoutedRecord[] known = history.get(m);
             if (arrived.length > 0) {
                 known = merge(known, arrived);
                 history.put(m, known);
             }
-            held[m.ordinal()] = known;
+            held[m] = known;
         }
         long oldest = EventTime.minus(t, ttlMillis);
         for (RoutedRecord r : due) {
-            FusionRequest request = FusionRequest.empty(entityId, t, AlignmentPolicy.LATEST, dim);
+            FusionRequest request = FusionRequest.empty(entityId, t, AlignmentPolicy.LATEST,
+                    modalities, dim);
             request.triggerEventId = r.eventId;
-            request.put(r.modality, r.embedding, r.gateLogit);
+            request.put(r.slot, r.embedding, r.gateLogit);
             List<RoutedRecord> sources = new ArrayList<>();
             sources.add(r);
-            for (Modality m : Modality.values()) {
-                RoutedRecord h = m == r.modality ? null : newest(held[m.ordinal()], oldest, t);
+            for (int m = 0; m < modalities; m++) {
+                RoutedRecord h = m == r.slot ? null : newest(held[m], oldest, t);
                 if (h != null) {
                     request.put(m, h.embedding, h.gateLogit);
                     sources.add(h);
@@ -156,7 +157,7 @@ public class LatestAlignFunction extends AlignFunction {
      */
     private void prune(long horizon) throws Exception {
         long oldest = EventTime.minus(horizon, ttlMillis);
-        for (Modality m : Modality.values()) {
+        for (int m = 0; m < modalities; m++) {
             RoutedRecord[] known = history.get(m);
             if (known == null) {
                 continue;

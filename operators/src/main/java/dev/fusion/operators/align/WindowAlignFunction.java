@@ -6,13 +6,12 @@ import dev.fusion.operators.records.FusionRequest;
 import dev.fusion.operators.records.RoutedRecord;
 import dev.fusion.schemas.AlignmentPolicy;
 import dev.fusion.schemas.DropReason;
-import dev.fusion.schemas.Modality;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -44,8 +43,8 @@ public class WindowAlignFunction extends AlignFunction {
     private transient MapState<Long, RoutedRecord[]> pending;
 
     /** A window function without a size budget for its fused records. */
-    public WindowAlignFunction(AlignmentOptions options, int dim) {
-        this(options, dim, Integer.MAX_VALUE);
+    public WindowAlignFunction(AlignmentOptions options, int modalities, int dim) {
+        this(options, modalities, dim, Integer.MAX_VALUE);
     }
 
     /**
@@ -53,8 +52,9 @@ public class WindowAlignFunction extends AlignFunction {
      *     record (see {@link #sourceIdBytes}), so that the record fits the fused sink's
      *     {@code max.request.size}; a record that would pass it is dropped OVERFLOW
      */
-    public WindowAlignFunction(AlignmentOptions options, int dim, int maxSourceIdBytes) {
-        super(options);
+    public WindowAlignFunction(AlignmentOptions options, int modalities, int dim,
+            int maxSourceIdBytes) {
+        super(options, modalities);
         if (maxSourceIdBytes <= 0) {
             throw new IllegalArgumentException("the fused record's budget for event ids must be"
                     + " positive, got " + maxSourceIdBytes);
@@ -188,13 +188,13 @@ public class WindowAlignFunction extends AlignFunction {
     private FusionRequest fuse(String entityId, long start, long maxTimestamp,
             List<RoutedRecord> records) {
         FusionRequest request =
-                FusionRequest.empty(entityId, maxTimestamp, AlignmentPolicy.WINDOW, dim);
+                FusionRequest.empty(entityId, maxTimestamp, AlignmentPolicy.WINDOW, modalities, dim);
         request.windowStart = start;
-        Map<Modality, List<RoutedRecord>> byModality = new EnumMap<>(Modality.class);
+        Map<Integer, List<RoutedRecord>> bySlot = new TreeMap<>();
         for (RoutedRecord r : records) {
-            byModality.computeIfAbsent(r.modality, m -> new ArrayList<>()).add(r);
+            bySlot.computeIfAbsent(r.slot, m -> new ArrayList<>()).add(r);
         }
-        byModality.forEach((m, rs) -> {
+        bySlot.forEach((m, rs) -> {
             ModalityPool pool = ModalityPool.of(rs);
             request.put(m, pool.embedding(), pool.gateLogit());
         });

@@ -1,9 +1,7 @@
 package dev.fusion.operators.decode;
 
 import dev.fusion.operators.records.RawRecord;
-import dev.fusion.schemas.Modality;
 import dev.fusion.schemas.codec.CodecException;
-import java.time.Clock;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 
 /**
@@ -21,8 +19,9 @@ public final class EventTimeAssigner implements SerializableTimestampAssigner<Ra
 
     private final ModalityDecoder decoder;
 
-    public EventTimeAssigner(Modality modality, ValidationOptions options, Clock clock) {
-        this.decoder = new ModalityDecoder(modality, options, clock);
+    /** Reads event times with (a copy of) the stream's decoder. */
+    public EventTimeAssigner(ModalityDecoder decoder) {
+        this.decoder = decoder;
     }
 
     @Override

@@ -1,10 +1,11 @@
 package dev.fusion.operators.decode;
 
+import dev.fusion.models.manifest.Modality;
 import dev.fusion.operators.records.ModalityRecord;
 import dev.fusion.operators.records.RawRecord;
 import dev.fusion.schemas.AudioFeatureEvent;
+import dev.fusion.schemas.FeatureEvent;
 import dev.fusion.schemas.ImageFeatureEvent;
-import dev.fusion.schemas.Modality;
 import dev.fusion.schemas.TextEvent;
 import dev.fusion.schemas.codec.CodecException;
 import dev.fusion.schemas.codec.FloatArrayList;
@@ -15,21 +16,37 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Turns the raw bytes of one modality's topic into a validated {@link ModalityRecord}, or says
+ * Turns the raw bytes of one stream's topic into a validated {@link ModalityRecord}, or says
  * precisely why it cannot: a {@link CodecException} for bytes that are not a known record, an
  * {@link InvalidRecordException} for a record that breaks the contract. Knows no Flink.
+ *
+ * <p>A text stream reads {@code TextEvent}s; a feature stream reads {@code FeatureEvent}s, and
+ * the streams named {@code audio} and {@code image} also their own record types
+ * ({@code AudioFeatureEvent}, {@code ImageFeatureEvent}), which have the same fields.
  */
 public final class ModalityDecoder implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
     private final Modality modality;
+    private final int featureDim;
     private final ValidationOptions options;
     private final Clock clock;
-    private transient SingleObjectCodec<?> codec;
+    /** The record types this stream reads, the one it is named for first. */
+    private transient List<SingleObjectCodec<?>> codecs;
 
-    public ModalityDecoder(Modality modality, ValidationOptions options, Clock clock) {
+    /**
+     * @param featureDim the length of a feature stream's vectors (its routing model's
+     *     {@code input_dim}); ignored for a text stream
+     */
+    public ModalityDecoder(Modality modality, int featureDim, ValidationOptions options,
+            Clock clock) {
+        if (!modality.isText() && featureDim < 1) {
+            throw new IllegalArgumentException("the feature stream '" + modality
+                    + "' needs a feature dimension >= 1, got " + featureDim);
+        }
         this.modality = modality;
+        this.featureDim = featureDim;
         this.options = options;
         this.clock = clock;
     }
@@ -64,20 +81,18 @@ public final class ModalityDecoder implements Serializable {
 
     /** Decodes and validates one record. */
     public ModalityRecord decode(RawRecord raw) throws CodecException, InvalidRecordException {
-        Object event = codec().decode(raw.value);
-        return switch (modality) {
-            case TEXT -> text((TextEvent) event, raw);
-            case AUDIO -> {
-                AudioFeatureEvent e = (AudioFeatureEvent) event;
-                yield features(e.getEventId(), e.getEntityId(), e.getEventTime(), e.getFeatures(),
-                        options.audioDim(), raw);
-            }
-            case IMAGE -> {
-                ImageFeatureEvent e = (ImageFeatureEvent) event;
-                yield features(e.getEventId(), e.getEntityId(), e.getEventTime(), e.getFeatures(),
-                        options.imageDim(), raw);
-            }
-        };
+        Object event = codec(raw.value).decode(raw.value);
+        if (event instanceof TextEvent e) {
+            return text(e, raw);
+        }
+        if (event instanceof FeatureEvent e) {
+            return features(e.getEventId(), e.getEntityId(), e.getEventTime(), e.getFeatures(), raw);
+        }
+        if (event instanceof AudioFeatureEvent e) {
+            return features(e.getEventId(), e.getEntityId(), e.getEventTime(), e.getFeatures(), raw);
+        }
+        ImageFeatureEvent e = (ImageFeatureEvent) event;
+        return features(e.getEventId(), e.getEntityId(), e.getEventTime(), e.getFeatures(), raw);
     }
 
     private ModalityRecord text(TextEvent e, RawRecord raw) throws InvalidRecordException {
@@ -91,16 +106,17 @@ public final class ModalityDecoder implements Serializable {
                     + " chars, more than " + ValidationOptions.MAX_TEXT_CHARS + "="
                     + options.maxTextChars());
         }
-        return ModalityRecord.text(e.getEventId(), e.getEntityId(), e.getEventTime().toEpochMilli(),
-                text, raw.topic, raw.partition, raw.offset);
+        return ModalityRecord.text(modality.index(), e.getEventId(), e.getEntityId(),
+                e.getEventTime().toEpochMilli(), text, raw.topic, raw.partition, raw.offset);
     }
 
     private ModalityRecord features(String eventId, String entityId, Instant eventTime,
-            List<Float> values, int dim, RawRecord raw) throws InvalidRecordException {
+            List<Float> values, RawRecord raw) throws InvalidRecordException {
         checkCommon(eventId, entityId, eventTime);
+        int dim = featureDim;
         if (values.size() != dim) {
             throw new InvalidRecordException(eventId, "features has " + values.size()
-                    + " values, the " + name() + " routing model expects " + dim);
+                    + " values, the " + modality + " routing model expects " + dim);
         }
         // The codec hands the current version's features over as a float[]: no copy, no unboxing.
         float[] features = values instanceof FloatArrayList list ? list.floats() : unbox(values);
@@ -111,8 +127,8 @@ public final class ModalityDecoder implements Serializable {
                         + ", features must be finite");
             }
         }
-        return ModalityRecord.features(modality, eventId, entityId, eventTime.toEpochMilli(), features,
-                raw.topic, raw.partition, raw.offset);
+        return ModalityRecord.features(modality.index(), eventId, entityId,
+                eventTime.toEpochMilli(), features, raw.topic, raw.partition, raw.offset);
     }
 
     private static float[] unbox(List<Float> values) {
@@ -149,18 +165,33 @@ public final class ModalityDecoder implements Serializable {
         }
     }
 
-    private String name() {
-        return modality.name().toLowerCase(java.util.Locale.ROOT);
+    /**
+     * The codec of the record type {@code message} is written in; the stream's own type when it
+     * is none it reads (whose decode then says so).
+     */
+    private SingleObjectCodec<?> codec(byte[] message) {
+        if (codecs == null) {
+            codecs = codecs(modality);
+        }
+        for (int i = 1; i < codecs.size(); i++) {
+            if (codecs.get(i).reads(message)) {
+                return codecs.get(i);
+            }
+        }
+        return codecs.get(0);
     }
 
-    private SingleObjectCodec<?> codec() {
-        if (codec == null) {
-            codec = switch (modality) {
-                case TEXT -> SingleObjectCodec.forSpecific(TextEvent.class);
-                case AUDIO -> SingleObjectCodec.forSpecific(AudioFeatureEvent.class);
-                case IMAGE -> SingleObjectCodec.forSpecific(ImageFeatureEvent.class);
-            };
+    private static List<SingleObjectCodec<?>> codecs(Modality modality) {
+        if (modality.isText()) {
+            return List.of(SingleObjectCodec.forSpecific(TextEvent.class));
         }
-        return codec;
+        SingleObjectCodec<FeatureEvent> features = SingleObjectCodec.forSpecific(FeatureEvent.class);
+        return switch (modality.id()) {
+            case Modality.AUDIO -> List.of(SingleObjectCodec.forSpecific(AudioFeatureEvent.class),
+                    features);
+            case Modality.IMAGE -> List.of(SingleObjectCodec.forSpecific(ImageFeatureEvent.class),
+                    features);
+            default -> List.of(features);
+        };
     }
 }

@@ -5,11 +5,10 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * What a valid input event looks like beyond its schema: vector lengths, text size and a sane
- * event-time range. Each limit is a configuration option; errors name its key.
+ * What a valid input event looks like beyond its schema and its stream's vector length (the
+ * routing model's {@code input_dim}): text size, id lengths and a sane event-time range. Each
+ * limit is a configuration option; errors name its key.
  *
- * @param audioDim required length of audio features ({@code models}: the audio routing input)
- * @param imageDim required length of image features
  * @param maxTextChars {@code validation.max-text-chars}: longest accepted text, in chars
  * @param minEventTime {@code validation.min-event-time}: earliest accepted event time
  * @param maxFutureSkew {@code validation.max-future-skew}: how far ahead of the wall clock an
@@ -17,8 +16,8 @@ import java.time.Instant;
  * @param maxIdChars {@code validation.max-id-chars}: longest accepted event and entity id, in
  *     chars; ids end up in every output record and key, so they must stay small
  */
-public record ValidationOptions(int audioDim, int imageDim, int maxTextChars, Instant minEventTime,
-        Duration maxFutureSkew, int maxIdChars) implements Serializable {
+public record ValidationOptions(int maxTextChars, Instant minEventTime, Duration maxFutureSkew,
+        int maxIdChars) implements Serializable {
 
     public static final String MAX_TEXT_CHARS = "validation.max-text-chars";
     public static final String MIN_EVENT_TIME = "validation.min-event-time";
@@ -30,16 +29,12 @@ public record ValidationOptions(int audioDim, int imageDim, int maxTextChars, In
      * Defaults: 10 000 chars of text, nothing before 2000-01-01, at most one day in the future,
      * ids of at most 256 chars.
      */
-    public static ValidationOptions defaults(int audioDim, int imageDim) {
-        return new ValidationOptions(audioDim, imageDim, 10_000,
-                Instant.parse("2000-01-01T00:00:00Z"), Duration.ofDays(1), DEFAULT_MAX_ID_CHARS);
+    public static ValidationOptions defaults() {
+        return new ValidationOptions(10_000, Instant.parse("2000-01-01T00:00:00Z"),
+                Duration.ofDays(1), DEFAULT_MAX_ID_CHARS);
     }
 
     public ValidationOptions {
-        if (audioDim <= 0 || imageDim <= 0) {
-            throw new IllegalArgumentException("feature dimensions must be positive, got audio="
-                    + audioDim + ", image=" + imageDim);
-        }
         if (maxTextChars <= 0) {
             throw new IllegalArgumentException(MAX_TEXT_CHARS + " must be positive, got " + maxTextChars);
         }

@@ -7,7 +7,7 @@ import dev.fusion.operators.outputs.DroppedEvents;
 import dev.fusion.operators.outputs.SideOutputs;
 import dev.fusion.operators.records.RoutedRecord;
 import dev.fusion.schemas.DropReason;
-import dev.fusion.schemas.Modality;
+import dev.fusion.models.manifest.Modality;
 import java.util.Locale;
 import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -25,44 +25,39 @@ public class GateFilterFunction extends ProcessFunction<RoutedRecord, RoutedReco
 
     public static final String MIN_GATE = "routing.min-gate";
 
+    private final Modality modality;
     private final double minGate;
     private final HealthOptions health;
-    /** FILTERED drops per stream (by modality ordinal), registered when a stream is first seen. */
-    private transient Counter[] filtered;
-    /** Mean gate and health per stream (by modality ordinal), made with its counter. */
-    private transient StreamGateMonitor[] monitors;
+    /** The stream's FILTERED drops. */
+    private transient Counter filtered;
+    /** The stream's mean gate and health. */
+    private transient StreamGateMonitor monitor;
 
-    /** {@code minGate} in [0, 1); 0 lets every record through. */
-    public GateFilterFunction(double minGate, HealthOptions health) {
+    /** Filters the records of {@code modality}'s stream; {@code minGate} in [0, 1), 0 keeps all. */
+    public GateFilterFunction(Modality modality, double minGate, HealthOptions health) {
         if (!(minGate >= 0 && minGate < 1)) {
             throw new IllegalArgumentException(MIN_GATE + " must be in [0, 1), got " + minGate);
         }
+        this.modality = modality;
         this.minGate = minGate;
         this.health = health;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        filtered = new Counter[Modality.values().length];
-        monitors = new StreamGateMonitor[Modality.values().length];
+        filtered = StreamMetrics.of(getRuntimeContext().getMetricGroup(), modality)
+                .counter(StreamMetrics.DROPPED_FILTERED);
+        TaskInfo task = getRuntimeContext().getTaskInfo();
+        monitor = new StreamGateMonitor(getRuntimeContext().getMetricGroup(), modality.id(),
+                (task.getIndexOfThisSubtask() + 1) + "/" + task.getNumberOfParallelSubtasks(),
+                health);
     }
 
     @Override
     public void processElement(RoutedRecord record, Context ctx, Collector<RoutedRecord> out) {
-        int m = record.modality.ordinal();
-        Counter counter = filtered[m];
-        if (counter == null) {
-            // Once per stream: a filter instance normally sees one stream, labelled with it.
-            counter = StreamMetrics.of(getRuntimeContext().getMetricGroup(), record.modality)
-                    .counter(StreamMetrics.DROPPED_FILTERED);
-            filtered[m] = counter;
-            TaskInfo task = getRuntimeContext().getTaskInfo();
-            monitors[m] = new StreamGateMonitor(getRuntimeContext().getMetricGroup(),
-                    StreamMetrics.name(record.modality), (task.getIndexOfThisSubtask() + 1) + "/"
-                            + task.getNumberOfParallelSubtasks(), health);
-        }
+        Counter counter = filtered;
         double gate = record.gate();
-        monitors[m].record(gate, ctx.timerService().currentProcessingTime());
+        monitor.record(gate, ctx.timerService().currentProcessingTime());
         if (minGate > 0 && gate < minGate) {
             String message = String.format(Locale.ROOT, "gate %.4f below %s %.4f", gate, MIN_GATE,
                     minGate);

@@ -18,13 +18,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Level-2 integration: fuses a micro-batch of aligned requests into {@link FusedEvent}s. */
 public final class IntegrationFunction implements BatchFunction<FusionRequest, FusedEvent> {
 
     private static final long serialVersionUID = 1L;
-    private static final Modality[] MODALITIES = Modality.values();
+
+    /** The streams FusedEvent v1's enum names; {@code modalities} holds only these. */
+    private static final Map<String, Modality> LEGACY_NAMES = Map.of("text", Modality.TEXT,
+            "audio", Modality.AUDIO, "image", Modality.IMAGE);
 
     private final ModelLocation models;
     private final FusionMode mode;
@@ -63,9 +67,9 @@ public final class IntegrationFunction implements BatchFunction<FusionRequest, F
     public List<FusedEvent> apply(List<FusionRequest> batch) {
         IntegrationBatch input = model.newBatch(batch.size());
         for (FusionRequest r : batch) {
-            float[][] embeddings = new float[MODALITIES.length][];
-            for (Modality m : MODALITIES) {
-                embeddings[m.ordinal()] = r.has(m) ? r.embedding(m) : null;
+            float[][] embeddings = new float[r.modalities()][];
+            for (int m = 0; m < embeddings.length; m++) {
+                embeddings[m] = r.has(m) ? r.embedding(m) : null;
             }
             input.add(embeddings, r.gateLogits);
         }
@@ -87,12 +91,16 @@ public final class IntegrationFunction implements BatchFunction<FusionRequest, F
     }
 
     private FusedEvent toEvent(FusionRequest r, IntegrationResult result, int row, Instant emittedAt) {
-        List<Modality> present = new ArrayList<>(MODALITIES.length);
-        List<String> presentNames = new ArrayList<>(MODALITIES.length);
-        for (Modality m : MODALITIES) {
+        List<Modality> present = new ArrayList<>(3);
+        List<String> presentNames = new ArrayList<>(r.modalities());
+        for (int m = 0; m < r.modalities(); m++) {
             if (r.has(m)) {
-                present.add(m);
-                presentNames.add(streamNames.get(m.ordinal()));
+                String name = streamNames.get(m);
+                presentNames.add(name);
+                Modality legacy = LEGACY_NAMES.get(name);
+                if (legacy != null) {
+                    present.add(legacy);
+                }
             }
         }
         return FusedEvent.newBuilder()

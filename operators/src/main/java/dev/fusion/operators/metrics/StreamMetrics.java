@@ -1,7 +1,6 @@
 package dev.fusion.operators.metrics;
 
-import dev.fusion.schemas.Modality;
-import java.util.Locale;
+import dev.fusion.models.manifest.Modality;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
@@ -30,18 +29,13 @@ public final class StreamMetrics {
     private StreamMetrics() {
     }
 
-    /** The stream's name as it appears in the label: the modality in lower case. */
-    public static String name(Modality modality) {
-        return modality.name().toLowerCase(Locale.ROOT);
-    }
-
     /** {@code group}'s subgroup for one stream: the metrics in it carry {@code stream=<name>}. */
     public static MetricGroup of(MetricGroup group, String stream) {
         return group.addGroup(STREAM, stream);
     }
 
-    /** {@code group}'s subgroup for {@code modality}'s stream. */
+    /** {@code group}'s subgroup for {@code modality}'s stream, labelled with its name. */
     public static MetricGroup of(MetricGroup group, Modality modality) {
-        return of(group, name(modality));
+        return of(group, modality.id());
     }
 }

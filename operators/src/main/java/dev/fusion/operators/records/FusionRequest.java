@@ -1,18 +1,15 @@
 package dev.fusion.operators.records;
 
 import dev.fusion.schemas.AlignmentPolicy;
-import dev.fusion.schemas.Modality;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * One aligned set of an entity's modalities, ready for the level-2 integration model. Rows are in
- * {@link Modality} order (TEXT, AUDIO, IMAGE); an absent modality has mask 0 and a zero row.
+ * slot order (the manifest's modalities); an absent modality has mask 0 and a zero row.
  */
 public class FusionRequest {
-
-    public static final int MODALITIES = Modality.values().length;
 
     public String entityId;
     /** Window: the window's last millisecond; latest: the trigger record's event time. */
@@ -20,7 +17,7 @@ public class FusionRequest {
     public AlignmentPolicy alignment;
     /** Window start (window policy), or null. */
     public Long windowStart;
-    /** {@code MODALITIES * dim} values, row-major by modality. */
+    /** {@code modalities * dim} values, row-major by slot. */
     public float[] embeddings;
     /** Gate logit per modality (0 where absent). */
     public float[] gateLogits;
@@ -42,30 +39,33 @@ public class FusionRequest {
     public FusionRequest() {
     }
 
-    /** An empty request for {@code dim}-dimensional embeddings, all modalities absent. */
+    /**
+     * An empty request of {@code modalities} slots for {@code dim}-dimensional embeddings, all
+     * absent.
+     */
     public static FusionRequest empty(String entityId, long eventTime, AlignmentPolicy alignment,
-            int dim) {
+            int modalities, int dim) {
         FusionRequest r = new FusionRequest();
         r.entityId = entityId;
         r.eventTime = eventTime;
         r.alignment = alignment;
-        r.embeddings = new float[MODALITIES * dim];
-        r.gateLogits = new float[MODALITIES];
-        r.mask = new float[MODALITIES];
+        r.embeddings = new float[modalities * dim];
+        r.gateLogits = new float[modalities];
+        r.mask = new float[modalities];
         r.sourceEventIds = new String[0];
         return r;
     }
 
-    /** Sets modality {@code m}'s row, gate and mask. */
-    public void put(Modality m, float[] embedding, float gateLogit) {
+    /** Sets slot {@code slot}'s row, gate and mask. */
+    public void put(int slot, float[] embedding, float gateLogit) {
         int dim = dim();
         if (embedding.length != dim) {
-            throw new IllegalArgumentException(m + " embedding has " + embedding.length
-                    + " values, the request holds " + dim);
+            throw new IllegalArgumentException("slot " + slot + " embedding has "
+                    + embedding.length + " values, the request holds " + dim);
         }
-        System.arraycopy(embedding, 0, embeddings, m.ordinal() * dim, dim);
-        gateLogits[m.ordinal()] = gateLogit;
-        mask[m.ordinal()] = 1f;
+        System.arraycopy(embedding, 0, embeddings, slot * dim, dim);
+        gateLogits[slot] = gateLogit;
+        mask[slot] = 1f;
     }
 
     /** Sets the sources, event ids and Kafka coordinates, in the order of {@code sources}. */
@@ -84,20 +84,25 @@ public class FusionRequest {
         }
     }
 
+    /** M, the number of slots. */
+    public int modalities() {
+        return mask.length;
+    }
+
     /** Embedding dimension. */
     public int dim() {
-        return embeddings.length / MODALITIES;
+        return embeddings.length / mask.length;
     }
 
-    /** Whether modality {@code m} is present. */
-    public boolean has(Modality m) {
-        return mask[m.ordinal()] != 0f;
+    /** Whether slot {@code slot} is present. */
+    public boolean has(int slot) {
+        return mask[slot] != 0f;
     }
 
-    /** A copy of modality {@code m}'s embedding row. */
-    public float[] embedding(Modality m) {
+    /** A copy of slot {@code slot}'s embedding row. */
+    public float[] embedding(int slot) {
         int dim = dim();
-        return Arrays.copyOfRange(embeddings, m.ordinal() * dim, (m.ordinal() + 1) * dim);
+        return Arrays.copyOfRange(embeddings, slot * dim, (slot + 1) * dim);
     }
 
     /**

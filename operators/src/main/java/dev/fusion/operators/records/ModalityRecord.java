@@ -1,6 +1,5 @@
 package dev.fusion.operators.records;
 
-import dev.fusion.schemas.Modality;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -10,7 +9,8 @@ import java.util.Objects;
  */
 public class ModalityRecord {
 
-    public Modality modality;
+    /** The stream's slot: its index in the manifest's modalities ({@code Modality#index()}). */
+    public int slot;
     public String eventId;
     public String entityId;
     public long eventTime;
@@ -23,26 +23,26 @@ public class ModalityRecord {
     public ModalityRecord() {
     }
 
-    /** A text record. */
-    public static ModalityRecord text(String eventId, String entityId, long eventTime, String text,
-            String sourceTopic, int partition, long offset) {
-        ModalityRecord r = base(Modality.TEXT, eventId, entityId, eventTime, sourceTopic, partition, offset);
+    /** A text record of the stream in {@code slot}. */
+    public static ModalityRecord text(int slot, String eventId, String entityId, long eventTime,
+            String text, String sourceTopic, int partition, long offset) {
+        ModalityRecord r = base(slot, eventId, entityId, eventTime, sourceTopic, partition, offset);
         r.text = text;
         return r;
     }
 
-    /** An audio or image feature record. */
-    public static ModalityRecord features(Modality modality, String eventId, String entityId,
+    /** A feature record of the stream in {@code slot}. */
+    public static ModalityRecord features(int slot, String eventId, String entityId,
             long eventTime, float[] features, String sourceTopic, int partition, long offset) {
-        ModalityRecord r = base(modality, eventId, entityId, eventTime, sourceTopic, partition, offset);
+        ModalityRecord r = base(slot, eventId, entityId, eventTime, sourceTopic, partition, offset);
         r.features = features;
         return r;
     }
 
-    private static ModalityRecord base(Modality modality, String eventId, String entityId,
+    private static ModalityRecord base(int slot, String eventId, String entityId,
             long eventTime, String sourceTopic, int partition, long offset) {
         ModalityRecord r = new ModalityRecord();
-        r.modality = modality;
+        r.slot = slot;
         r.eventId = eventId;
         r.entityId = entityId;
         r.eventTime = eventTime;
@@ -58,19 +58,19 @@ public class ModalityRecord {
             return false;
         }
         return eventTime == r.eventTime && partition == r.partition && offset == r.offset
-                && modality == r.modality && Objects.equals(eventId, r.eventId)
+                && slot == r.slot && Objects.equals(eventId, r.eventId)
                 && Objects.equals(entityId, r.entityId) && Objects.equals(sourceTopic, r.sourceTopic)
                 && Objects.equals(text, r.text) && Arrays.equals(features, r.features);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(modality, eventId);
+        return Objects.hash(slot, eventId);
     }
 
     @Override
     public String toString() {
-        return "ModalityRecord{" + modality + " " + eventId + " entity=" + entityId + " t=" + eventTime
+        return "ModalityRecord{slot " + slot + " " + eventId + " entity=" + entityId + " t=" + eventTime
                 + " " + sourceTopic + "/" + partition + "@" + offset + "}";
     }
 }

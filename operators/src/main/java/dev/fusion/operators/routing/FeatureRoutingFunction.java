@@ -2,14 +2,14 @@ package dev.fusion.operators.routing;
 
 import dev.fusion.models.inference.RoutingModel;
 import dev.fusion.models.inference.RoutingResult;
+import dev.fusion.models.manifest.Modality;
 import dev.fusion.models.runtime.RuntimeOptions;
 import dev.fusion.operators.batch.ModelServing;
 import dev.fusion.operators.records.ModalityRecord;
-import dev.fusion.schemas.Modality;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Level-1 routing of audio or image features with that modality's routing model. */
+/** Level-1 routing of a feature stream's vectors with its routing model. */
 public final class FeatureRoutingFunction extends RoutingFunction<RoutingModel> {
 
     private static final long serialVersionUID = 1L;
@@ -19,16 +19,16 @@ public final class FeatureRoutingFunction extends RoutingFunction<RoutingModel> 
     public FeatureRoutingFunction(Modality modality, ModelLocation models,
             RuntimeOptions runtimeOptions) {
         super(models, runtimeOptions);
-        if (modality == Modality.TEXT) {
-            throw new IllegalArgumentException("text is routed by TextRoutingFunction");
+        if (modality.isText()) {
+            throw new IllegalArgumentException("the text stream '" + modality
+                    + "' is routed by TextRoutingFunction");
         }
         this.modality = modality;
     }
 
     @Override
     protected RoutingModel openModel() {
-        return RoutingModel.open(models.manifest(), Modalities.id(modality),
-                runtimeOptions);
+        return RoutingModel.open(models.manifest(), modality, runtimeOptions);
     }
 
     @Override

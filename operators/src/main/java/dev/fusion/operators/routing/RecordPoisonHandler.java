@@ -1,5 +1,6 @@
 package dev.fusion.operators.routing;
 
+import dev.fusion.models.manifest.Modality;
 import dev.fusion.operators.batch.PoisonHandler;
 import dev.fusion.operators.decode.DeadLetters;
 import dev.fusion.operators.records.ContractEvents;
@@ -18,16 +19,19 @@ public final class RecordPoisonHandler implements PoisonHandler<ModalityRecord> 
 
     private static final long serialVersionUID = 1L;
 
+    private final Modality modality;
     private final DeadLetters letters;
 
-    public RecordPoisonHandler(DeadLetters letters) {
+    /** The handler of {@code modality}'s stream. */
+    public RecordPoisonHandler(Modality modality, DeadLetters letters) {
+        this.modality = modality;
         this.letters = letters;
     }
 
     @Override
     public List<DeadLetter> deadLetters(ModalityRecord r, Exception cause, long nowMillis) {
         return List.of(letters.of(r.sourceTopic, r.partition, r.offset,
-                r.entityId.getBytes(StandardCharsets.UTF_8), ContractEvents.encode(r),
+                r.entityId.getBytes(StandardCharsets.UTF_8), ContractEvents.encode(modality, r),
                 DeadLetterReason.INFERENCE_FAILED, "routing inference failed for this record: " + cause,
                 r.eventId, nowMillis));
     }

@@ -2,24 +2,33 @@ package dev.fusion.operators.routing;
 
 import dev.fusion.models.inference.RoutingResult;
 import dev.fusion.models.inference.TextRoutingModel;
+import dev.fusion.models.manifest.Modality;
 import dev.fusion.models.runtime.RuntimeOptions;
 import dev.fusion.operators.batch.ModelServing;
 import dev.fusion.operators.records.ModalityRecord;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Level-1 routing of text: tokenize and run the text routing model on a micro-batch. */
+/** Level-1 routing of a text stream: tokenize and run its routing model on a micro-batch. */
 public final class TextRoutingFunction extends RoutingFunction<TextRoutingModel> {
 
     private static final long serialVersionUID = 1L;
 
-    public TextRoutingFunction(ModelLocation models, RuntimeOptions runtimeOptions) {
+    private final Modality modality;
+
+    public TextRoutingFunction(Modality modality, ModelLocation models,
+            RuntimeOptions runtimeOptions) {
         super(models, runtimeOptions);
+        if (!modality.isText()) {
+            throw new IllegalArgumentException("the feature stream '" + modality
+                    + "' is routed by FeatureRoutingFunction");
+        }
+        this.modality = modality;
     }
 
     @Override
     protected TextRoutingModel openModel() {
-        return TextRoutingModel.open(models.manifest(), runtimeOptions);
+        return TextRoutingModel.open(models.manifest(), modality, runtimeOptions);
     }
 
     @Override

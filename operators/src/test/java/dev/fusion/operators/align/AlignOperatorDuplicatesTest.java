@@ -1,5 +1,6 @@
 package dev.fusion.operators.align;
 
+import dev.fusion.operators.TestStreams;
 import static dev.fusion.operators.align.AlignTestSupport.DIM;
 import static dev.fusion.operators.align.AlignTestSupport.at;
 import static dev.fusion.operators.align.AlignTestSupport.dropped;
@@ -11,9 +12,9 @@ import static dev.fusion.operators.align.AlignTestSupport.send;
 import static dev.fusion.operators.align.AlignTestSupport.windowFusion;
 import static dev.fusion.schemas.AlignmentPolicy.LATEST;
 import static dev.fusion.schemas.AlignmentPolicy.WINDOW;
-import static dev.fusion.schemas.Modality.AUDIO;
-import static dev.fusion.schemas.Modality.IMAGE;
-import static dev.fusion.schemas.Modality.TEXT;
+import static dev.fusion.operators.TestStreams.AUDIO;
+import static dev.fusion.operators.TestStreams.IMAGE;
+import static dev.fusion.operators.TestStreams.TEXT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fusion.operators.outputs.DroppedEvents;
@@ -41,7 +42,7 @@ class AlignOperatorDuplicatesTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, RoutedRecord, FusionRequest>
             window(long horizonMs, OperatorSubtaskState snapshot) throws Exception {
         AlignmentOptions options = options(WINDOW, W, 0, TTL, 0, horizonMs);
-        return operator(new WindowAlignFunction(options, DIM), options, 0, snapshot);
+        return operator(new WindowAlignFunction(options, TestStreams.M, DIM), options, 0, snapshot);
     }
 
     private static StreamRecord<DroppedEvent> duplicate(RoutedRecord copy, long firstAt) {
@@ -52,7 +53,7 @@ class AlignOperatorDuplicatesTest {
     }
 
     private static RoutedRecord copy(RoutedRecord r, long offset) {
-        RoutedRecord c = record(r.modality, r.eventId, r.entityId, r.eventTime, r.gateLogit,
+        RoutedRecord c = record(TestStreams.ALL.get(r.slot), r.eventId, r.entityId, r.eventTime, r.gateLogit,
                 r.embedding);
         c.offset = offset;
         return c;
@@ -114,7 +115,7 @@ class AlignOperatorDuplicatesTest {
         RoutedRecord a200 = record(AUDIO, "a200", "e1", 200, 0f, 2f, 2f);
         RoutedRecord again = copy(a200, 7000);
         AlignmentOptions options = options(LATEST, W, 0, TTL, 0, HORIZON);
-        try (var h = operator(new LatestAlignFunction(options, DIM), options, 0, null)) {
+        try (var h = operator(new LatestAlignFunction(options, TestStreams.M, DIM), options, 0, null)) {
             send(h, t100, a200);
             h.processWatermark(150);
             send(h, again);

@@ -1,5 +1,6 @@
 package dev.fusion.operators.align;
 
+import dev.fusion.operators.TestStreams;
 import static dev.fusion.operators.align.AlignTestSupport.DIM;
 import static dev.fusion.operators.align.AlignTestSupport.at;
 import static dev.fusion.operators.align.AlignTestSupport.dropped;
@@ -12,9 +13,9 @@ import static dev.fusion.operators.align.AlignTestSupport.send;
 import static dev.fusion.operators.align.AlignTestSupport.windowFusion;
 import static dev.fusion.schemas.AlignmentPolicy.LATEST;
 import static dev.fusion.schemas.AlignmentPolicy.WINDOW;
-import static dev.fusion.schemas.Modality.AUDIO;
-import static dev.fusion.schemas.Modality.IMAGE;
-import static dev.fusion.schemas.Modality.TEXT;
+import static dev.fusion.operators.TestStreams.AUDIO;
+import static dev.fusion.operators.TestStreams.IMAGE;
+import static dev.fusion.operators.TestStreams.TEXT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fusion.operators.outputs.DroppedEvents;
@@ -47,7 +48,7 @@ class AlignOperatorTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, RoutedRecord, FusionRequest>
             window(long processingTime, OperatorSubtaskState snapshot) throws Exception {
         AlignmentOptions options = windowOptions(WAIT);
-        return operator(new WindowAlignFunction(options, DIM), options, processingTime, snapshot);
+        return operator(new WindowAlignFunction(options, TestStreams.M, DIM), options, processingTime, snapshot);
     }
 
     private static void assertDrained(KeyedOneInputStreamOperatorTestHarness<String, RoutedRecord,
@@ -59,7 +60,7 @@ class AlignOperatorTest {
     @Test
     void endOfInputWithoutAFinalWatermarkFiresEveryOpenWindow() throws Exception {
         AlignmentOptions options = windowOptions(0);
-        try (var h = operator(new WindowAlignFunction(options, DIM), options, 0, null)) {
+        try (var h = operator(new WindowAlignFunction(options, TestStreams.M, DIM), options, 0, null)) {
             RoutedRecord text = record(TEXT, "t", "e", 1_100, 1f, 1f, 2f);
             RoutedRecord audio = record(AUDIO, "a", "e", 2_200, 0.5f, 3f, 4f);
             send(h, text, audio);
@@ -77,7 +78,7 @@ class AlignOperatorTest {
     @Test
     void endOfInputAfterTheFinalWatermarkChangesNothing() throws Exception {
         AlignmentOptions options = options(LATEST, W, 0, TTL, 0, 0);
-        try (var h = operator(new LatestAlignFunction(options, DIM), options, 0, null)) {
+        try (var h = operator(new LatestAlignFunction(options, TestStreams.M, DIM), options, 0, null)) {
             RoutedRecord text = record(TEXT, "t", "e", 1_100, 1f, 1f, 2f);
             send(h, text);
             h.processWatermark(Watermark.MAX_WATERMARK);
@@ -133,7 +134,7 @@ class AlignOperatorTest {
         RoutedRecord a200 = record(AUDIO, "a200", "e1", 200, 0f, 2f, 2f);
         RoutedRecord i300 = record(IMAGE, "i300", "e1", 300, 0f, 3f, 3f);
         AlignmentOptions options = options(LATEST, W, 0, TTL, WAIT, 0);
-        try (var h = operator(new LatestAlignFunction(options, DIM), options, 1_000_000, null)) {
+        try (var h = operator(new LatestAlignFunction(options, TestStreams.M, DIM), options, 1_000_000, null)) {
             send(h, t100, a200, i300);
             h.processWatermark(150);
             assertThat(h.extractOutputValues()).containsExactly(latestFusion(t100));
@@ -228,7 +229,7 @@ class AlignOperatorTest {
     @Test
     void noFlushWhenItIsOff() throws Exception {
         AlignmentOptions options = windowOptions(0);
-        try (var h = operator(new WindowAlignFunction(options, DIM), options, 1_000_000, null)) {
+        try (var h = operator(new WindowAlignFunction(options, TestStreams.M, DIM), options, 1_000_000, null)) {
             send(h, record(TEXT, "t1", "e1", 100, 0f, 1f, 1f));
             h.processWatermarkStatus(WatermarkStatus.IDLE);
             h.setProcessingTime(10_000_000);

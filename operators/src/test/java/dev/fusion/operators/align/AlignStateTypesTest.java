@@ -22,7 +22,7 @@ class AlignStateTypesTest {
     @Test
     void stateAndOutputTypesAreNotGeneric() {
         List<TypeInformation<?>> types = List.of(AlignStateTypes.RECORD, AlignStateTypes.RECORDS,
-                AlignStateTypes.TIMESTAMP, AlignStateTypes.MODALITY,
+                AlignStateTypes.TIMESTAMP, AlignStateTypes.SLOT, AlignStateTypes.LEGACY_MODALITY,
                 TypeInformation.of(FusionRequest.class));
         SerializerConfigImpl noGenericTypes = new SerializerConfigImpl();
         noGenericTypes.setGenericTypes(false);

@@ -1,16 +1,16 @@
 package dev.fusion.operators.align;
 
+import dev.fusion.operators.TestStreams;
 import dev.fusion.operators.outputs.SideOutputs;
 import dev.fusion.operators.records.FusionRequest;
 import dev.fusion.operators.records.RoutedRecord;
 import dev.fusion.schemas.AlignmentPolicy;
 import dev.fusion.schemas.DroppedEvent;
-import dev.fusion.schemas.Modality;
+import dev.fusion.models.manifest.Modality;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -47,12 +47,12 @@ final class AlignTestSupport {
     static RoutedRecord record(Modality modality, String eventId, String entityId, long eventTime,
             float gateLogit, float... embedding) {
         RoutedRecord r = new RoutedRecord();
-        r.modality = modality;
+        r.slot = modality.index();
         r.eventId = eventId;
         r.entityId = entityId;
         r.eventTime = eventTime;
-        r.sourceTopic = "fusion." + modality.name().toLowerCase(Locale.ROOT);
-        r.partition = modality.ordinal();
+        r.sourceTopic = "fusion." + modality.id();
+        r.partition = modality.index();
         r.offset = 1000 + eventTime;
         r.embedding = embedding;
         r.gateLogit = gateLogit;
@@ -63,10 +63,10 @@ final class AlignTestSupport {
     static FusionRequest windowFusion(String entityId, long start, long windowMs,
             RoutedRecord... records) {
         FusionRequest f = FusionRequest.empty(entityId, start + windowMs - 1,
-                AlignmentPolicy.WINDOW, DIM);
+                AlignmentPolicy.WINDOW, TestStreams.M, DIM);
         f.windowStart = start;
         for (RoutedRecord r : records) {
-            f.put(r.modality, r.embedding, r.gateLogit);
+            f.put(r.slot, r.embedding, r.gateLogit);
         }
         f.sourceEventIds = Arrays.stream(records).map(r -> r.eventId).sorted()
                 .toArray(String[]::new);
@@ -76,13 +76,13 @@ final class AlignTestSupport {
     /** A latest fusion triggered by {@code trigger}, holding {@code held} (in modality order). */
     static FusionRequest latestFusion(RoutedRecord trigger, RoutedRecord... held) {
         FusionRequest f = FusionRequest.empty(trigger.entityId, trigger.eventTime,
-                AlignmentPolicy.LATEST, DIM);
+                AlignmentPolicy.LATEST, TestStreams.M, DIM);
         f.triggerEventId = trigger.eventId;
-        f.put(trigger.modality, trigger.embedding, trigger.gateLogit);
+        f.put(trigger.slot, trigger.embedding, trigger.gateLogit);
         String[] ids = new String[held.length + 1];
         ids[0] = trigger.eventId;
         for (int i = 0; i < held.length; i++) {
-            f.put(held[i].modality, held[i].embedding, held[i].gateLogit);
+            f.put(held[i].slot, held[i].embedding, held[i].gateLogit);
             ids[i + 1] = held[i].eventId;
         }
         f.sourceEventIds = ids;
@@ -123,7 +123,7 @@ final class AlignTestSupport {
             AlignFunction function, AlignmentOptions options, long processingTime,
             OperatorSubtaskState snapshot) throws Exception {
         var harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new AlignOperator(function, options), (RoutedRecord r) -> r.entityId,
+                new AlignOperator(function, options, TestStreams.ALL), (RoutedRecord r) -> r.entityId,
                 Types.STRING);
         harness.getExecutionConfig().configure(noGenericTypes(),
                 AlignTestSupport.class.getClassLoader());

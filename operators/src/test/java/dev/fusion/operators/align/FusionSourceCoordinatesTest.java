@@ -1,14 +1,15 @@
 package dev.fusion.operators.align;
 
+import dev.fusion.operators.TestStreams;
 import static dev.fusion.operators.align.AlignTestSupport.DIM;
 import static dev.fusion.operators.align.AlignTestSupport.harness;
 import static dev.fusion.operators.align.AlignTestSupport.options;
 import static dev.fusion.operators.align.AlignTestSupport.record;
 import static dev.fusion.schemas.AlignmentPolicy.LATEST;
 import static dev.fusion.schemas.AlignmentPolicy.WINDOW;
-import static dev.fusion.schemas.Modality.AUDIO;
-import static dev.fusion.schemas.Modality.IMAGE;
-import static dev.fusion.schemas.Modality.TEXT;
+import static dev.fusion.operators.TestStreams.AUDIO;
+import static dev.fusion.operators.TestStreams.IMAGE;
+import static dev.fusion.operators.TestStreams.TEXT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fusion.operators.records.FusionRequest;
@@ -28,7 +29,7 @@ class FusionSourceCoordinatesTest {
         RoutedRecord t2 = record(TEXT, "t2", "e1", 300, 0f, 1f, 0f);
         RoutedRecord a1 = record(AUDIO, "a1", "e1", 500, 0f, 0f, 1f);
         RoutedRecord t1 = record(TEXT, "t1", "e1", 100, 0f, 1f, 1f);
-        try (var h = harness(new WindowAlignFunction(options(WINDOW, 1000, 0, 1000), DIM))) {
+        try (var h = harness(new WindowAlignFunction(options(WINDOW, 1000, 0, 1000), TestStreams.M, DIM))) {
             for (RoutedRecord r : List.of(t2, a1, t1)) {
                 h.processElement(r, r.eventTime);
             }
@@ -45,7 +46,7 @@ class FusionSourceCoordinatesTest {
     void aLatestFusionListsItsTriggerFirstWithItsCoordinates() throws Exception {
         RoutedRecord i1 = record(IMAGE, "i1", "e1", 100, 0f, 1f, 0f);
         RoutedRecord t1 = record(TEXT, "t1", "e1", 200, 0f, 0f, 1f);
-        try (var h = harness(new LatestAlignFunction(options(LATEST, 1000, 0, 1000), DIM))) {
+        try (var h = harness(new LatestAlignFunction(options(LATEST, 1000, 0, 1000), TestStreams.M, DIM))) {
             h.processElement(i1, i1.eventTime);
             h.processWatermark(150);
             h.processElement(t1, t1.eventTime);

@@ -1,5 +1,6 @@
 package dev.fusion.operators.align;
 
+import dev.fusion.operators.TestStreams;
 import static dev.fusion.operators.align.AlignTestSupport.DIM;
 import static dev.fusion.operators.align.AlignTestSupport.at;
 import static dev.fusion.operators.align.AlignTestSupport.dropped;
@@ -8,16 +9,16 @@ import static dev.fusion.operators.align.AlignTestSupport.latestFusion;
 import static dev.fusion.operators.align.AlignTestSupport.options;
 import static dev.fusion.operators.align.AlignTestSupport.record;
 import static dev.fusion.schemas.AlignmentPolicy.LATEST;
-import static dev.fusion.schemas.Modality.AUDIO;
-import static dev.fusion.schemas.Modality.IMAGE;
-import static dev.fusion.schemas.Modality.TEXT;
+import static dev.fusion.operators.TestStreams.AUDIO;
+import static dev.fusion.operators.TestStreams.IMAGE;
+import static dev.fusion.operators.TestStreams.TEXT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fusion.operators.outputs.DroppedEvents;
 import dev.fusion.operators.records.FusionRequest;
 import dev.fusion.operators.records.RoutedRecord;
 import dev.fusion.schemas.DropReason;
-import dev.fusion.schemas.Modality;
+import dev.fusion.models.manifest.Modality;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.state.MapState;
@@ -40,7 +41,7 @@ class LatestAlignFunctionTest {
     }
 
     private static LatestAlignFunction function(long latenessMs, long ttlMs) {
-        return new LatestAlignFunction(options(LATEST, 1000, latenessMs, ttlMs), DIM);
+        return new LatestAlignFunction(options(LATEST, 1000, latenessMs, ttlMs), TestStreams.M, DIM);
     }
 
     private static void send(KeyedOneInputStreamOperatorTestHarness<String, RoutedRecord,
@@ -302,10 +303,10 @@ class LatestAlignFunctionTest {
             RoutedRecord, FusionRequest> h, String entityId, Modality modality) throws Exception {
         KeyedStateBackend<String> backend = h.getOperator().getKeyedStateBackend();
         backend.setCurrentKey(entityId);
-        MapState<Modality, RoutedRecord[]> history = backend.getPartitionedState(
+        MapState<Integer, RoutedRecord[]> history = backend.getPartitionedState(
                 VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
                 LatestAlignFunction.historyDescriptor());
-        RoutedRecord[] held = history.get(modality);
+        RoutedRecord[] held = history.get(modality.index());
         return held == null ? List.of() : new ArrayList<>(List.of(held));
     }
 }

@@ -1,5 +1,6 @@
 package dev.fusion.operators.align;
 
+import dev.fusion.operators.TestStreams;
 import static dev.fusion.operators.align.AlignTestSupport.DIM;
 import static dev.fusion.operators.align.AlignTestSupport.at;
 import static dev.fusion.operators.align.AlignTestSupport.dropped;
@@ -8,9 +9,9 @@ import static dev.fusion.operators.align.AlignTestSupport.options;
 import static dev.fusion.operators.align.AlignTestSupport.record;
 import static dev.fusion.operators.align.AlignTestSupport.windowFusion;
 import static dev.fusion.schemas.AlignmentPolicy.WINDOW;
-import static dev.fusion.schemas.Modality.AUDIO;
-import static dev.fusion.schemas.Modality.IMAGE;
-import static dev.fusion.schemas.Modality.TEXT;
+import static dev.fusion.operators.TestStreams.AUDIO;
+import static dev.fusion.operators.TestStreams.IMAGE;
+import static dev.fusion.operators.TestStreams.TEXT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -33,7 +34,7 @@ class WindowAlignFunctionTest {
     private static final long W = 1000;
 
     private static WindowAlignFunction function(long latenessMs) {
-        return new WindowAlignFunction(options(WINDOW, W, latenessMs, 60_000), DIM);
+        return new WindowAlignFunction(options(WINDOW, W, latenessMs, 60_000), TestStreams.M, DIM);
     }
 
     private static void send(KeyedOneInputStreamOperatorTestHarness<String, RoutedRecord,
@@ -60,7 +61,7 @@ class WindowAlignFunctionTest {
         RoutedRecord nextWindow = record(IMAGE, "i1", "e1", 1500, 0f, 3f, 3f);
         assertThat(WindowAlignFunction.sourceIdBytes("t1")).isEqualTo(7);
         assertThat(WindowAlignFunction.sourceIdBytes("\u00e9\u4e2d\ud83d\ude00")).isEqualTo(5 + 2 + 3 + 4);
-        try (var h = harness(new WindowAlignFunction(options(WINDOW, W, 0, 60_000), DIM, 21))) {
+        try (var h = harness(new WindowAlignFunction(options(WINDOW, W, 0, 60_000), TestStreams.M, DIM, 21))) {
             send(h, texts);
             send(h, audio, nextWindow);
             h.processWatermark(1999);
@@ -117,21 +118,21 @@ class WindowAlignFunctionTest {
             send(h, t2, a1, t1);
             h.processWatermark(999);
 
-            FusionRequest expected = FusionRequest.empty("e1", 999, AlignmentPolicy.WINDOW, DIM);
+            FusionRequest expected = FusionRequest.empty("e1", 999, AlignmentPolicy.WINDOW, TestStreams.M, DIM);
             expected.windowStart = 0L;
             ModalityPool text = ModalityPool.of(List.of(t1, t2));
-            expected.put(TEXT, text.embedding(), text.gateLogit());
-            expected.put(AUDIO, a1.embedding, a1.gateLogit);
+            expected.put(TEXT.index(), text.embedding(), text.gateLogit());
+            expected.put(AUDIO.index(), a1.embedding, a1.gateLogit);
             expected.sourceEventIds = new String[] {"a1", "t1", "t2"};
             assertThat(h.extractOutputStreamRecords()).containsExactly(at(expected, 999));
 
             // Weights sigmoid(0) = 0.5 and sigmoid(ln 3) = 0.75: (0.5 * [1, 0] + 0.75 * [0, 1])
             // / 1.25. ln 3 is not exact in float, hence the 1e-6 tolerance.
             FusionRequest fused = h.extractOutputValues().get(0);
-            assertThat(fused.embedding(TEXT)).containsExactly(new float[] {0.4f, 0.6f},
+            assertThat(fused.embedding(TEXT.index())).containsExactly(new float[] {0.4f, 0.6f},
                     within(1e-6f));
-            assertThat(fused.gateLogits[TEXT.ordinal()]).isEqualTo(ln3);
-            assertThat(fused.embedding(AUDIO)).containsExactly(2f, 2f);
+            assertThat(fused.gateLogits[TEXT.index()]).isEqualTo(ln3);
+            assertThat(fused.embedding(AUDIO.index())).containsExactly(2f, 2f);
             assertDrained(h);
         }
     }
@@ -293,12 +294,12 @@ class WindowAlignFunctionTest {
             uninterrupted = h.extractOutputStreamRecords();
         }
 
-        FusionRequest e1 = FusionRequest.empty("e1", 1999, AlignmentPolicy.WINDOW, DIM);
+        FusionRequest e1 = FusionRequest.empty("e1", 1999, AlignmentPolicy.WINDOW, TestStreams.M, DIM);
         e1.windowStart = 1000L;
         ModalityPool text = ModalityPool.of(List.of(t3, t4));
-        e1.put(TEXT, text.embedding(), text.gateLogit());
-        e1.put(AUDIO, a2.embedding, a2.gateLogit);
-        e1.put(IMAGE, i4.embedding, i4.gateLogit);
+        e1.put(TEXT.index(), text.embedding(), text.gateLogit());
+        e1.put(AUDIO.index(), a2.embedding, a2.gateLogit);
+        e1.put(IMAGE.index(), i4.embedding, i4.gateLogit);
         e1.sourceEventIds = new String[] {"a2", "i4", "t3", "t4"};
         try (var restored = harness(function(0), snapshot)) {
             assertThat(restored.numKeyedStateEntries()).as("buffered windows").isEqualTo(1);
@@ -316,7 +317,7 @@ class WindowAlignFunctionTest {
 
     @Test
     void rejectsANonPositiveEmbeddingDimension() {
-        assertThatThrownBy(() -> new WindowAlignFunction(options(WINDOW, W, 0, 1), 0))
+        assertThatThrownBy(() -> new WindowAlignFunction(options(WINDOW, W, 0, 1), TestStreams.M, 0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("embedding dimension");
     }

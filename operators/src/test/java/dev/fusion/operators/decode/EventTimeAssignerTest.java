@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fusion.operators.records.RawRecord;
 import dev.fusion.schemas.ImageFeatureEvent;
-import dev.fusion.schemas.Modality;
+import dev.fusion.operators.TestStreams;
 import dev.fusion.schemas.TextEvent;
 import dev.fusion.schemas.codec.SingleObjectCodec;
 import java.time.Duration;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class EventTimeAssignerTest {
 
     private final EventTimeAssigner text =
-            new EventTimeAssigner(Modality.TEXT, DecodeFunctionTest.OPTIONS, DecodeFunctionTest.CLOCK);
+            new EventTimeAssigner(DecodeFunctionTest.decoder(TestStreams.TEXT));
 
     @Test
     void readsTheEventTimeOfAValidRecord() {
@@ -29,7 +29,7 @@ class EventTimeAssignerTest {
     @Test
     void decodesOnceAndHandsTheRecordToTheDecodeOperator() {
         EventTimeAssigner image =
-                new EventTimeAssigner(Modality.IMAGE, DecodeFunctionTest.OPTIONS, DecodeFunctionTest.CLOCK);
+                new EventTimeAssigner(DecodeFunctionTest.decoder(TestStreams.IMAGE));
         byte[] bytes = SingleObjectCodec.forSpecific(ImageFeatureEvent.class)
                 .encode(DecodeFunctionTest.image("i-1", List.of(1f, 2f, 3f, 4f, 5f, 6f)));
         RawRecord raw = raw(bytes);
@@ -42,7 +42,7 @@ class EventTimeAssignerTest {
     @Test
     void aRecordThatWillBeADeadLetterGetsMinValueEvenWithAValidTime() {
         EventTimeAssigner image =
-                new EventTimeAssigner(Modality.IMAGE, DecodeFunctionTest.OPTIONS, DecodeFunctionTest.CLOCK);
+                new EventTimeAssigner(DecodeFunctionTest.decoder(TestStreams.IMAGE));
         byte[] wrongDimension = SingleObjectCodec.forSpecific(ImageFeatureEvent.class)
                 .encode(DecodeFunctionTest.image("i-1", List.of(1f, 2f)));
         RawRecord raw = raw(wrongDimension);

@@ -1,5 +1,6 @@
 package dev.fusion.operators.filter;
 
+import dev.fusion.operators.TestStreams;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,7 +10,6 @@ import dev.fusion.operators.outputs.SideOutputs;
 import dev.fusion.operators.records.RoutedRecord;
 import dev.fusion.schemas.DropReason;
 import dev.fusion.schemas.DroppedEvent;
-import dev.fusion.schemas.Modality;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +29,7 @@ class GateFilterFunctionTest {
 
     private static RoutedRecord record(String eventId, float gateLogit) {
         RoutedRecord r = new RoutedRecord();
-        r.modality = Modality.AUDIO;
+        r.slot = TestStreams.AUDIO.index();
         r.eventId = eventId;
         r.entityId = "e1";
         r.eventTime = 1234;
@@ -44,7 +44,7 @@ class GateFilterFunctionTest {
     private static OneInputStreamOperatorTestHarness<RoutedRecord, RoutedRecord> harness(
             double minGate) throws Exception {
         var harness = new OneInputStreamOperatorTestHarness<>(
-                new ProcessOperator<>(new GateFilterFunction(minGate, HEALTH)));
+                new ProcessOperator<>(new GateFilterFunction(TestStreams.AUDIO, minGate, HEALTH)));
         harness.getExecutionConfig().configure(
                 new Configuration().set(PipelineOptions.GENERIC_TYPES, false),
                 GateFilterFunctionTest.class.getClassLoader());
@@ -102,7 +102,7 @@ class GateFilterFunctionTest {
     @Test
     void rejectsAMinimumGateOutsideZeroToOne() {
         for (double bad : new double[] {-0.01, 1.0, Double.NaN}) {
-            assertThatThrownBy(() -> new GateFilterFunction(bad, HEALTH))
+            assertThatThrownBy(() -> new GateFilterFunction(TestStreams.AUDIO, bad, HEALTH))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("routing.min-gate must be in [0, 1), got " + bad);
         }

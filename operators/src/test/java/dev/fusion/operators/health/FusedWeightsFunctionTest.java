@@ -1,5 +1,6 @@
 package dev.fusion.operators.health;
 
+import dev.fusion.operators.TestStreams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fusion.schemas.AlignmentPolicy;
@@ -8,6 +9,7 @@ import dev.fusion.schemas.Modality;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -26,7 +28,10 @@ class FusedWeightsFunctionTest {
                 .setFused(List.of(0f)).setScores(List.of(1f))
                 .setWeights(List.of(weights[0], weights[1], weights[2])).setModalities(present)
                 .setSourceEventIds(List.of(entity + "-e")).setTriggerEventId(null)
-                .setModelVersion("m@1").setEmittedAt(Instant.EPOCH).build();
+                .setModelVersion("m@1").setEmittedAt(Instant.EPOCH)
+                .setStreamNames(List.of("text", "audio", "image"))
+                .setPresentStreams(present.stream().map(m -> m.name().toLowerCase(Locale.ROOT))
+                        .toList()).build();
     }
 
     @Test
@@ -36,7 +41,7 @@ class FusedWeightsFunctionTest {
                 0.2f, 0.3f, 0.5f);
         FusedEvent noAudio = fused("b", List.of(Modality.TEXT, Modality.IMAGE), 0.6f, 0f, 0.4f);
         try (var h = new OneInputStreamOperatorTestHarness<>(
-                new ProcessOperator<>(new FusedWeightsFunction(OPTIONS)), metrics.environment())) {
+                new ProcessOperator<>(new FusedWeightsFunction(OPTIONS, TestStreams.ALL)), metrics.environment())) {
             h.open();
             assertThat(metrics.gauge("meanWeight", "audio")).isEqualTo(Double.NaN);
 

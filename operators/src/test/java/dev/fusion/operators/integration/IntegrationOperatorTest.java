@@ -1,5 +1,6 @@
 package dev.fusion.operators.integration;
 
+import dev.fusion.operators.TestStreams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fusion.models.inference.IntegrationBatch;
@@ -55,8 +56,8 @@ class IntegrationOperatorTest {
                 for (int i : new int[] {0, 1, 2, 3, 50}) {
                     FusionRequest r = requests.get(i);
                     IntegrationBatch batch = model.newBatch(1);
-                    batch.add(new float[][] {row(r, Modality.TEXT), row(r, Modality.AUDIO),
-                        row(r, Modality.IMAGE)}, r.gateLogits);
+                    batch.add(new float[][] {row(r, TestStreams.TEXT), row(r, TestStreams.AUDIO),
+                        row(r, TestStreams.IMAGE)}, r.gateLogits);
                     IntegrationResult direct = model.fuse(batch);
                     FusedEvent e = many.get(i);
                     assertThat(e.getFused()).containsExactlyElementsOf(boxed(direct.fused(0)));
@@ -145,23 +146,23 @@ class IntegrationOperatorTest {
         Random random = new Random(seed);
         List<FusionRequest> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            FusionRequest r = FusionRequest.empty("e-" + i, 10_999L + i, AlignmentPolicy.WINDOW, DIM);
+            FusionRequest r = FusionRequest.empty("e-" + i, 10_999L + i, AlignmentPolicy.WINDOW, TestStreams.M, DIM);
             r.windowStart = 10_000L + i;
             List<RoutedRecord> sources = new ArrayList<>();
             int mask = 1 + (i % 7);
-            for (Modality m : Modality.values()) {
-                if ((mask & (1 << m.ordinal())) != 0) {
+            for (dev.fusion.models.manifest.Modality m : TestStreams.ALL) {
+                if ((mask & (1 << m.index())) != 0) {
                     float[] z = new float[DIM];
                     for (int d = 0; d < DIM; d++) {
                         z[d] = (float) random.nextGaussian();
                     }
-                    r.put(m, z, (float) random.nextGaussian());
+                    r.put(m.index(), z, (float) random.nextGaussian());
                     RoutedRecord source = new RoutedRecord();
-                    String name = m.name().toLowerCase(java.util.Locale.ROOT);
+                    String name = m.id();
                     source.eventId = name + "-" + i;
                     source.sourceTopic = "fusion." + name;
                     source.partition = i % 3;
-                    source.offset = 100L * i + m.ordinal();
+                    source.offset = 100L * i + m.index();
                     sources.add(source);
                 }
             }
@@ -171,8 +172,8 @@ class IntegrationOperatorTest {
         return out;
     }
 
-    private static float[] row(FusionRequest r, Modality m) {
-        return r.has(m) ? r.embedding(m) : null;
+    private static float[] row(FusionRequest r, dev.fusion.models.manifest.Modality m) {
+        return r.has(m.index()) ? r.embedding(m.index()) : null;
     }
 
     private static List<Float> boxed(float[] v) {

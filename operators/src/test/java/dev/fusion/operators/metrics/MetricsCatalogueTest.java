@@ -1,5 +1,6 @@
 package dev.fusion.operators.metrics;
 
+import dev.fusion.operators.TestStreams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fusion.operators.align.AlignOperator;
@@ -20,7 +21,7 @@ import dev.fusion.operators.health.HealthOptions;
 import dev.fusion.operators.records.RawRecord;
 import dev.fusion.operators.records.RoutedRecord;
 import dev.fusion.schemas.AlignmentPolicy;
-import dev.fusion.schemas.Modality;
+import dev.fusion.models.manifest.Modality;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +66,7 @@ class MetricsCatalogueTest {
 
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"),
             java.time.ZoneOffset.UTC);
-    private static final ValidationOptions VALIDATION = new ValidationOptions(4, 6, 20,
+    private static final ValidationOptions VALIDATION = new ValidationOptions(20,
             Instant.parse("2000-01-01T00:00:00Z"), Duration.ofHours(1), 12);
     private static final HealthOptions HEALTH = new HealthOptions(0.3, Duration.ofSeconds(10),
             Duration.ofSeconds(10));
@@ -106,25 +107,28 @@ class MetricsCatalogueTest {
 
         Set<Registration> registered = java.util.concurrent.ConcurrentHashMap.newKeySet();
         Consumer<Registration> all = registered::add;
-        for (Modality m : Modality.values()) {
-            oneInput(new ProcessOperator<>(new DecodeFunction(new ModalityDecoder(m, VALIDATION,
-                    CLOCK), DeadLetters.defaults(), CLOCK)), all, null);
+        for (Modality m : TestStreams.ALL) {
+            oneInput(new ProcessOperator<>(new DecodeFunction(new ModalityDecoder(m,
+                    m.isText() ? 0 : 4, VALIDATION, CLOCK), DeadLetters.defaults(), CLOCK)), all,
+                    null);
             oneInput(new MicroBatchOperator<>(new Identity(), (r, e, now) -> List.of(),
-                    new MicroBatchOptions(4, Duration.ofMillis(10)), StreamMetrics.name(m)),
+                    new MicroBatchOptions(4, Duration.ofMillis(10)), m.id()),
                     all, null);
-            oneInput(new ProcessOperator<>(new GateFilterFunction(0.5, HEALTH)), all, routed(m));
+            oneInput(new ProcessOperator<>(new GateFilterFunction(m, 0.5, HEALTH)), all, routed(m));
         }
         oneInput(new MicroBatchOperator<>(new Identity(), (r, e, now) -> List.of(),
                 new MicroBatchOptions(4, Duration.ofMillis(10))), all, null);
-        oneInput(new ProcessOperator<>(new FusedWeightsFunction(HEALTH)), all, null);
+        oneInput(new ProcessOperator<>(new FusedWeightsFunction(HEALTH, TestStreams.ALL)), all, null);
         AlignmentOptions window = new AlignmentOptions(AlignmentPolicy.WINDOW,
                 Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO,
                 Duration.ofMinutes(1));
         AlignmentOptions latest = new AlignmentOptions(AlignmentPolicy.LATEST,
                 Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO,
                 Duration.ofMinutes(1));
-        keyed(new AlignOperator(new WindowAlignFunction(window, 2), window), all);
-        keyed(new AlignOperator(new LatestAlignFunction(latest, 2), latest), all);
+        keyed(new AlignOperator(new WindowAlignFunction(window, TestStreams.M, 2), window,
+                TestStreams.ALL), all);
+        keyed(new AlignOperator(new LatestAlignFunction(latest, TestStreams.M, 2), latest,
+                TestStreams.ALL), all);
         registered.removeIf(r -> flinks.contains(r.name()));
         return registered;
     }
@@ -193,10 +197,10 @@ class MetricsCatalogueTest {
 
     private static RoutedRecord routed(Modality m) {
         RoutedRecord r = new RoutedRecord();
-        r.modality = m;
+        r.slot = m.index();
         r.eventId = "e-1";
         r.entityId = "u-1";
-        r.sourceTopic = "fusion." + StreamMetrics.name(m);
+        r.sourceTopic = "fusion." + m.id();
         r.embedding = new float[] {0f, 0f};
         r.gateLogit = -5f;
         return r;

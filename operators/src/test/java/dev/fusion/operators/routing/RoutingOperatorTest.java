@@ -17,7 +17,8 @@ import dev.fusion.operators.records.RoutedRecord;
 import dev.fusion.schemas.AudioFeatureEvent;
 import dev.fusion.schemas.DeadLetter;
 import dev.fusion.schemas.DeadLetterReason;
-import dev.fusion.schemas.Modality;
+import dev.fusion.models.manifest.Modality;
+import dev.fusion.operators.TestStreams;
 import dev.fusion.schemas.codec.SingleObjectCodec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,13 +37,13 @@ class RoutingOperatorTest {
 
     @Test
     void audioBatchOfOneAndOfSixtyFourAreBitIdenticalAndMatchTheModel() throws Exception {
-        List<ModalityRecord> inputs = features(Modality.AUDIO, 128, 150, 1L);
-        List<RoutedRecord> one = run(new FeatureRoutingFunction(Modality.AUDIO, MODELS, CPU), inputs, 1).routed;
-        List<RoutedRecord> many = run(new FeatureRoutingFunction(Modality.AUDIO, MODELS, CPU), inputs, 64).routed;
+        List<ModalityRecord> inputs = features(TestStreams.AUDIO, 128, 150, 1L);
+        List<RoutedRecord> one = run(new FeatureRoutingFunction(TestStreams.AUDIO, MODELS, CPU), inputs, 1).routed;
+        List<RoutedRecord> many = run(new FeatureRoutingFunction(TestStreams.AUDIO, MODELS, CPU), inputs, 64).routed;
         assertThat(many).hasSize(150).isEqualTo(one);
 
         try (RoutingModel model = RoutingModel.open(MODELS.manifest(),
-                dev.fusion.models.manifest.Modality.AUDIO, CPU)) {
+                TestStreams.AUDIO, CPU)) {
             RoutingResult direct = model.route(List.of(inputs.get(7).features));
             assertThat(many.get(7).embedding).containsExactly(direct.embedding(0));
             assertThat(many.get(7).gateLogit).isEqualTo(direct.gateLogit(0));
@@ -53,9 +54,9 @@ class RoutingOperatorTest {
 
     @Test
     void imageRoutingIsBatchInvariant() throws Exception {
-        List<ModalityRecord> inputs = features(Modality.IMAGE, 512, 70, 2L);
-        List<RoutedRecord> one = run(new FeatureRoutingFunction(Modality.IMAGE, MODELS, CPU), inputs, 1).routed;
-        List<RoutedRecord> many = run(new FeatureRoutingFunction(Modality.IMAGE, MODELS, CPU), inputs, 64).routed;
+        List<ModalityRecord> inputs = features(TestStreams.IMAGE, 512, 70, 2L);
+        List<RoutedRecord> one = run(new FeatureRoutingFunction(TestStreams.IMAGE, MODELS, CPU), inputs, 1).routed;
+        List<RoutedRecord> many = run(new FeatureRoutingFunction(TestStreams.IMAGE, MODELS, CPU), inputs, 64).routed;
         assertThat(many).isEqualTo(one);
     }
 
@@ -69,11 +70,11 @@ class RoutingOperatorTest {
             for (int w = 0; w < 2 + random.nextInt(12); w++) {
                 sb.append(words[random.nextInt(words.length)]).append(' ');
             }
-            inputs.add(ModalityRecord.text("t-" + i, "e-" + (i % 7), 1_000L + i, sb.toString().trim(),
+            inputs.add(ModalityRecord.text(0, "t-" + i, "e-" + (i % 7), 1_000L + i, sb.toString().trim(),
                     "fusion.text", 0, i));
         }
-        List<RoutedRecord> one = run(new TextRoutingFunction(MODELS, CPU), inputs, 1).routed;
-        List<RoutedRecord> many = run(new TextRoutingFunction(MODELS, CPU), inputs, 64).routed;
+        List<RoutedRecord> one = run(new TextRoutingFunction(TestStreams.TEXT, MODELS, CPU), inputs, 1).routed;
+        List<RoutedRecord> many = run(new TextRoutingFunction(TestStreams.TEXT, MODELS, CPU), inputs, 64).routed;
         assertThat(many).hasSize(100);
         for (int i = 0; i < 100; i++) {
             // Batched matrix kernels may round differently by one float32 ulp; nothing more.
@@ -90,10 +91,10 @@ class RoutingOperatorTest {
 
     @Test
     void aPoisonRecordBecomesADeadLetterAndItsBatchMatesAreRouted() throws Exception {
-        List<ModalityRecord> inputs = features(Modality.AUDIO, 128, 8, 4L);
+        List<ModalityRecord> inputs = features(TestStreams.AUDIO, 128, 8, 4L);
         // Validation upstream normally stops this; the model must still not take the batch down.
         inputs.get(3).features = new float[127];
-        Result r = run(new FeatureRoutingFunction(Modality.AUDIO, MODELS, CPU), inputs, 8);
+        Result r = run(new FeatureRoutingFunction(TestStreams.AUDIO, MODELS, CPU), inputs, 8);
         assertThat(r.routed).extracting(x -> x.eventId)
                 .containsExactly("audio-0", "audio-1", "audio-2", "audio-4", "audio-5", "audio-6", "audio-7");
         assertThat(r.deadLetters).hasSize(1);
@@ -127,13 +128,13 @@ class RoutingOperatorTest {
     static List<ModalityRecord> features(Modality modality, int dim, int n, long seed) {
         Random random = new Random(seed);
         List<ModalityRecord> out = new ArrayList<>();
-        String name = modality.name().toLowerCase(java.util.Locale.ROOT);
+        String name = modality.id();
         for (int i = 0; i < n; i++) {
             float[] f = new float[dim];
             for (int d = 0; d < dim; d++) {
                 f[d] = (float) random.nextGaussian();
             }
-            out.add(ModalityRecord.features(modality, name + "-" + i, "e-" + (i % 5), 1_000L + i, f,
+            out.add(ModalityRecord.features(modality.index(), name + "-" + i, "e-" + (i % 5), 1_000L + i, f,
                     "fusion." + name, 0, i));
         }
         return out;
@@ -146,7 +147,8 @@ class RoutingOperatorTest {
     static Result run(BatchFunction<ModalityRecord, RoutedRecord> function, List<ModalityRecord> inputs,
             int batchSize) throws Exception {
         MicroBatchOperator<ModalityRecord, RoutedRecord> operator = new MicroBatchOperator<>(function,
-                new RecordPoisonHandler(DeadLetters.defaults()), new MicroBatchOptions(batchSize, Duration.ofSeconds(60)));
+                new RecordPoisonHandler(TestStreams.ALL.get(inputs.get(0).slot), DeadLetters.defaults()),
+                new MicroBatchOptions(batchSize, Duration.ofSeconds(60)));
         try (OneInputStreamOperatorTestHarness<ModalityRecord, RoutedRecord> h =
                 new OneInputStreamOperatorTestHarness<>(operator,
                         TypeInformation.of(ModalityRecord.class).createSerializer(

@@ -185,6 +185,15 @@ public final class SingleObjectCodec<T> {
         }
     }
 
+    /**
+     * Whether {@code message} starts with the single-object header of a version this codec reads
+     * (a stream that accepts several record types picks its codec by this).
+     */
+    public boolean reads(byte[] message) {
+        return message != null && message.length >= HEADER_LENGTH && message[0] == MARKER_0
+                && message[1] == MARKER_1 && readersByFingerprint.containsKey(readFingerprint(message));
+    }
+
     /** Decodes one message, resolving its writer version to the reader schema. */
     public T decode(byte[] message) throws CodecException {
         if (message == null) {

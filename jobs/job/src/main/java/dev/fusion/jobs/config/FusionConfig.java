@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -35,6 +37,9 @@ import org.apache.flink.configuration.Configuration;
 public final class FusionConfig implements Serializable {
 
     private static final long serialVersionUID = 1L;
+    /** A modality name as manifests spell it (docs/MODEL_CONTRACT.md). */
+    private static final Pattern STREAM_NAME =
+            Pattern.compile("[a-z][a-z0-9_-]{0,31}");
     private static final Set<String> KNOWN_KEYS =
             FusionOptions.all().stream().map(ConfigOption::key).collect(Collectors.toSet());
 
@@ -141,6 +146,24 @@ public final class FusionConfig implements Serializable {
         }
     }
 
+    /**
+     * The streams whose input topic key ({@code kafka.topics.<stream>}) is set, beyond the three
+     * declared ones; the job checks each against its manifest.
+     */
+    public Set<String> inputTopicStreams() {
+        return values.keySet().stream().map(FusionConfig::inputTopicStream)
+                .filter(s -> s != null).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** The stream of an input topic key of a stream no option declares, or null. */
+    private static String inputTopicStream(String key) {
+        if (!key.startsWith(FusionOptions.INPUT_TOPIC_PREFIX) || KNOWN_KEYS.contains(key)) {
+            return null;
+        }
+        String stream = key.substring(FusionOptions.INPUT_TOPIC_PREFIX.length());
+        return STREAM_NAME.matcher(stream).matches() ? stream : null;
+    }
+
     /** The model directory of {@code models.dir}, or the models bundled in the jar. */
     public ModelLocation models() {
         return ModelLocation.of(isSet(FusionOptions.MODELS_DIR) ? get(FusionOptions.MODELS_DIR) : null);
@@ -194,7 +217,8 @@ public final class FusionConfig implements Serializable {
                 throw new ConfigException("configuration key '" + key + "' was removed: "
                         + REMOVED_KEYS.get(key));
             }
-            if (!KNOWN_KEYS.contains(key) && !key.startsWith(KafkaClientProperties.PREFIX)) {
+            if (!KNOWN_KEYS.contains(key) && !key.startsWith(KafkaClientProperties.PREFIX)
+                    && inputTopicStream(key) == null) {
                 throw new ConfigException("unknown configuration key '" + key + "'" + suggestion(key)
                         + "; run './fusion options' to list every key");
             }

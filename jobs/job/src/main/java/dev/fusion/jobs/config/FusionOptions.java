@@ -36,16 +36,19 @@ public final class FusionOptions {
             .withDescription("Kafka bootstrap servers (host:port,...). Required for 'run'; the demo"
                     + " sets it to its embedded broker.");
 
-    public static final ConfigOption<String> TOPIC_TEXT = key("kafka.topics.text")
-            .stringType().defaultValue("fusion.text").withDescription("Input topic of TextEvent records.");
+    /**
+     * The prefix of the input topic keys: {@code kafka.topics.<stream>} for each stream (modality)
+     * the manifest declares, by default {@code fusion.<stream>}.
+     */
+    public static final String INPUT_TOPIC_PREFIX = "kafka.topics.";
 
-    public static final ConfigOption<String> TOPIC_AUDIO = key("kafka.topics.audio")
-            .stringType().defaultValue("fusion.audio")
-            .withDescription("Input topic of AudioFeatureEvent records.");
+    public static final ConfigOption<String> TOPIC_TEXT = inputTopic("text", "TextEvent");
 
-    public static final ConfigOption<String> TOPIC_IMAGE = key("kafka.topics.image")
-            .stringType().defaultValue("fusion.image")
-            .withDescription("Input topic of ImageFeatureEvent records.");
+    public static final ConfigOption<String> TOPIC_AUDIO =
+            inputTopic("audio", "AudioFeatureEvent (or FeatureEvent)");
+
+    public static final ConfigOption<String> TOPIC_IMAGE =
+            inputTopic("image", "ImageFeatureEvent (or FeatureEvent)");
 
     public static final ConfigOption<String> TOPIC_FUSED = key("kafka.topics.fused")
             .stringType().defaultValue("fusion.fused").withDescription("Output topic of FusedEvent records.");
@@ -56,6 +59,9 @@ public final class FusionOptions {
     public static final ConfigOption<String> TOPIC_DROPPED = key("kafka.topics.dropped")
             .stringType().defaultValue("fusion.dropped")
             .withDescription("Output topic of DroppedEvent records (late or filtered).");
+
+    /** The stream names that are output topic keys, which no modality may take. */
+    public static final List<String> OUTPUT_TOPIC_NAMES = List.of("fused", "dlq", "dropped");
 
     public static final ConfigOption<String> GROUP_ID = key("kafka.group-id")
             .stringType().defaultValue("fusion-job")
@@ -311,6 +317,27 @@ public final class FusionOptions {
             .withDescription("Port of the Prometheus endpoint (http://localhost:PORT/metrics) that"
                     + " './fusion run' and './fusion demo' start; 0 picks a free port. Under"
                     + " 'flink run' the cluster's own metrics reporters apply and this is unused.");
+
+    /**
+     * The input topic option of {@code stream}: {@code kafka.topics.<stream>}, by default
+     * {@code fusion.<stream>}. The bundled streams' options are declared above; any other stream
+     * of a manifest gets its option here, from the same rule.
+     */
+    public static ConfigOption<String> inputTopic(String stream) {
+        return switch (stream) {
+            case "text" -> TOPIC_TEXT;
+            case "audio" -> TOPIC_AUDIO;
+            case "image" -> TOPIC_IMAGE;
+            default -> inputTopic(stream, "FeatureEvent or TextEvent (the stream's kind)");
+        };
+    }
+
+    private static ConfigOption<String> inputTopic(String stream, String records) {
+        return key(INPUT_TOPIC_PREFIX + stream).stringType().defaultValue("fusion." + stream)
+                .withDescription("Input topic of the '" + stream + "' stream: " + records
+                        + " records. Every modality of the manifest has such a key,"
+                        + " kafka.topics.<modality>, by default fusion.<modality>.");
+    }
 
     private FusionOptions() {
     }

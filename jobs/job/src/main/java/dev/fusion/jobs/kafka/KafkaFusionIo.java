@@ -8,10 +8,9 @@ import dev.fusion.operators.records.RawRecord;
 import dev.fusion.schemas.DeadLetter;
 import dev.fusion.schemas.DroppedEvent;
 import dev.fusion.schemas.FusedEvent;
-import dev.fusion.schemas.Modality;
+import dev.fusion.models.manifest.Modality;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -30,7 +29,7 @@ public final class KafkaFusionIo implements FusionSources, FusionSinks {
     @Override
     public DataStream<RawRecord> stream(StreamExecutionEnvironment env, Modality modality,
             WatermarkStrategy<RawRecord> watermarks) {
-        String name = modality.name().toLowerCase(Locale.ROOT);
+        String name = modality.id();
         return env.fromSource(kafka.source(inputTopic(modality)), watermarks, "kafka-" + name)
                 .uid("source-" + name);
     }
@@ -56,13 +55,9 @@ public final class KafkaFusionIo implements FusionSources, FusionSinks {
                 .name("kafka-dropped").uid("sink-dropped");
     }
 
-    /** The configured input topic of a modality. */
+    /** The configured input topic of a stream ({@code kafka.topics.<stream>}). */
     public String inputTopic(Modality modality) {
-        return switch (modality) {
-            case TEXT -> config.get(FusionOptions.TOPIC_TEXT);
-            case AUDIO -> config.get(FusionOptions.TOPIC_AUDIO);
-            case IMAGE -> config.get(FusionOptions.TOPIC_IMAGE);
-        };
+        return config.get(FusionOptions.inputTopic(modality.id()));
     }
 
     private static byte[] utf8(String s) {

@@ -73,12 +73,15 @@ final class BrokerCommand {
         }
     }
 
-    /** The pipeline's six topics: inputs and fused output with {@code partitions}, the others with 1. */
+    /**
+     * The pipeline's topics, one input per stream of the configured models: inputs and fused
+     * output with {@code partitions}, dead letters and dropped events with 1.
+     */
     static Map<String, Integer> topicPartitions(FusionConfig config, int partitions) {
         Map<String, Integer> topics = new LinkedHashMap<>();
-        var names = dev.fusion.jobs.FusionJobMain.topics(config);
+        var names = dev.fusion.jobs.FusionJobMain.topics(config, config.models().manifest());
         for (int i = 0; i < names.size(); i++) {
-            topics.put(names.get(i), i < 4 ? partitions : 1);
+            topics.put(names.get(i), i < names.size() - 2 ? partitions : 1);
         }
         return topics;
     }

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -47,7 +48,7 @@ public final class DemoCommand {
         DemoSettings s = DemoSettings.parse(argv);
         out.printf("demo: %d events/s for %s, %d entities, %s alignment, %s fusion%s%n", s.rate,
                 s.duration, s.entities, s.policy, s.mode,
-                s.corrupt >= 0 ? ", " + s.corruptName + " corrupted from " + s.corruptAt : "");
+                s.corrupting() ? ", " + s.corruptName + " corrupted from " + s.corruptAt : "");
         CountDownLatch interrupted = new CountDownLatch(1);
         CountDownLatch finished = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -77,17 +78,19 @@ public final class DemoCommand {
         SyntheticDistribution distribution = SyntheticDistribution.forModels(job.manifest());
         distribution.noGroundTruth().ifPresent(why -> out.println("accuracy unavailable: " + why
                 + "; the producers send records of the models' shapes"));
-        SyntheticLoad load = new SyntheticLoad(new SyntheticLoad.Settings(config.get(FusionOptions.BOOTSTRAP_SERVERS),
-                config.get(FusionOptions.TOPIC_TEXT), config.get(FusionOptions.TOPIC_AUDIO),
-                config.get(FusionOptions.TOPIC_IMAGE), s.rate, s.entities, s.seed, s.corrupt,
-                s.corruptAt.toMillis()), distribution);
+        List<String> topics = distribution.streams().stream()
+                .map(m -> config.get(FusionOptions.inputTopic(m.id()))).toList();
+        SyntheticLoad load = new SyntheticLoad(new SyntheticLoad.Settings(
+                config.get(FusionOptions.BOOTSTRAP_SERVERS), topics, s.rate, s.entities, s.seed,
+                s.corruptName, s.corruptAt.toMillis()), distribution);
         LiveStats stats = new LiveStats(config.get(FusionOptions.BOOTSTRAP_SERVERS),
                 config.get(FusionOptions.TOPIC_FUSED), config.get(FusionOptions.TOPIC_DLQ),
-                config.get(FusionOptions.TOPIC_DROPPED),
+                config.get(FusionOptions.TOPIC_DROPPED), distribution.streams().size(),
                 distribution.noGroundTruth().isPresent() ? Map.of() : load.truth(), load::corruptedAt,
                 load::startedAt,
                 () -> load.startedAt() == 0 ? Long.MAX_VALUE : load.startedAt() + WARM_UP_MILLIS);
-        DemoTimeline timeline = new DemoTimeline(s, stats::byEventSecond);
+        DemoTimeline timeline = new DemoTimeline(s,
+                distribution.streams().stream().map(m -> m.id()).toList(), stats::byEventSecond);
         try (DemoPage page = DemoPage.start(s.pagePort, timeline)) {
             run(s, config, new Demo(job, distribution, load, stats, timeline, page.url()), out,
                     interrupted);
@@ -180,15 +183,15 @@ public final class DemoCommand {
 
     private static Map<String, Integer> topics(FusionConfig config) {
         Map<String, Integer> topics = new LinkedHashMap<>();
-        var names = FusionJobMain.topics(config);
+        var names = FusionJobMain.topics(config, config.models().manifest());
         for (int i = 0; i < names.size(); i++) {
-            topics.put(names.get(i), i < 4 ? 2 : 1);
+            topics.put(names.get(i), i < names.size() - 2 ? 2 : 1);
         }
         return topics;
     }
 
     private static long sum(long[] v) {
-        return v[0] + v[1] + v[2];
+        return java.util.Arrays.stream(v).sum();
     }
 
     private static void deleteQuietly(Path dir) {

@@ -16,9 +16,13 @@ final class DemoSettings {
     int rate = 2000;
     int entities = 1000;
     long seed = 7;
-    int corrupt = -1;
     String corruptName = "none";
     Duration corruptAt = Duration.ofSeconds(30);
+
+    /** Whether a stream is to be corrupted (its name is checked against the models' streams). */
+    boolean corrupting() {
+        return !corruptName.isEmpty() && !corruptName.equals("none");
+    }
     int webPort = 8081;
     int pagePort = 8082;
     Path configFile;
@@ -53,7 +57,6 @@ final class DemoSettings {
                 case "entities" -> s.entities = positive(name, value);
                 case "seed" -> s.seed = Long.parseLong(value.trim());
                 case "corrupt" -> {
-                    s.corrupt = SyntheticLoad.Settings.modalityIndex(value.trim());
                     s.corruptName = value.trim();
                 }
                 case "corrupt-at" -> s.corruptAt = duration(name, value);

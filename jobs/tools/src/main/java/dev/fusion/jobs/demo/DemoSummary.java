@@ -3,6 +3,7 @@ package dev.fusion.jobs.demo;
 import dev.fusion.jobs.synthetic.SyntheticLoad;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,7 +50,8 @@ final class DemoSummary {
 
     void print(PrintStream out) {
         long[] p = load.produced();
-        long produced = p[0] + p[1] + p[2];
+        List<String> names = load.streams().stream().map(m -> m.id()).toList();
+        long produced = Arrays.stream(p).sum();
         LiveStats.Phase before = stats.phase(0);
         LiveStats.Phase after = stats.phase(1);
         long fused = before.fused + after.fused;
@@ -58,8 +60,12 @@ final class DemoSummary {
         latencies.addAll(after.latencies);
         out.println();
         out.println("==================== demo summary ====================");
-        out.printf(Locale.ROOT, "input      %d events in %.1f s (%.0f/s): text %d, audio %d, image %d%n",
-                produced, seconds, produced / seconds, p[0], p[1], p[2]);
+        StringBuilder perStream = new StringBuilder();
+        for (int m = 0; m < p.length; m++) {
+            perStream.append(m == 0 ? "" : ", ").append(names.get(m)).append(' ').append(p[m]);
+        }
+        out.printf(Locale.ROOT, "input      %d events in %.1f s (%.0f/s): %s%n",
+                produced, seconds, produced / seconds, perStream);
         out.printf(Locale.ROOT, "output     %d fused (%.0f/s), %d dead letters, %d dropped%n", fused,
                 fused / seconds, stats.deadLetters(), stats.dropped());
         long accounted = stats.accounted();
@@ -74,20 +80,27 @@ final class DemoSummary {
         } else {
             printAccuracy(out, before, after, accuracy.baselines());
         }
-        out.printf(Locale.ROOT, "weights    mean text/audio/image %s/%s/%s%s%n", StatusLine.weight(before.meanWeight(0)),
-                StatusLine.weight(before.meanWeight(1)), StatusLine.weight(before.meanWeight(2)),
-                settings.corrupt >= 0 && after.fused > 0 ? " before, " + StatusLine.weight(after.meanWeight(0))
-                        + "/" + StatusLine.weight(after.meanWeight(1)) + "/"
-                        + StatusLine.weight(after.meanWeight(2)) + " with " + settings.corruptName
-                        + " corrupted" : "");
+        out.printf(Locale.ROOT, "weights    mean %s %s%s%n", String.join("/", names),
+                weights(before, p.length), settings.corrupting() && after.fused > 0
+                        ? " before, " + weights(after, p.length) + " with " + settings.corruptName
+                                + " corrupted" : "");
         out.println(health(firstDegraded, settings));
         out.println("======================================================");
+    }
+
+    /** "0.41/0.22/0.37": each stream's mean weight in a phase. */
+    private static String weights(LiveStats.Phase phase, int streams) {
+        StringBuilder sb = new StringBuilder();
+        for (int m = 0; m < streams; m++) {
+            sb.append(m == 0 ? "" : "/").append(StatusLine.weight(phase.meanWeight(m)));
+        }
+        return sb.toString();
     }
 
     private void printAccuracy(PrintStream out, LiveStats.Phase before, LiveStats.Phase after,
             Baselines baselines) {
         out.printf(Locale.ROOT, "accuracy   pipeline (live, %s fusion) %s%s%n", settings.mode,
-                StatusLine.pct(before.accuracy()), settings.corrupt >= 0
+                StatusLine.pct(before.accuracy()), settings.corrupting()
                         ? " before corruption, " + StatusLine.pct(after.accuracy()) + " with "
                                 + settings.corruptName + " corrupted" : "");
         out.printf(Locale.ROOT, "baselines  same models offline on %d samples: text alone %s, audio alone %s,"

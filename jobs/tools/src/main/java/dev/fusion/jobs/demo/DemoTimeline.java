@@ -18,19 +18,21 @@ import java.util.function.Supplier;
 final class DemoTimeline {
 
     static final int CAPACITY = 3_600;
-    static final List<String> STREAMS = List.of("text", "audio", "image");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DemoSettings settings;
+    private final List<String> streams;
     private final Supplier<List<EventSecond>> byEventSecond;
     private final Deque<DemoSecond> seconds = new ArrayDeque<>();
     private String summary;
     private boolean everRead;
     private boolean readAfterFinish;
 
-    DemoTimeline(DemoSettings settings, Supplier<List<EventSecond>> byEventSecond) {
+    DemoTimeline(DemoSettings settings, List<String> streams,
+            Supplier<List<EventSecond>> byEventSecond) {
         this.settings = settings;
+        this.streams = List.copyOf(streams);
         this.byEventSecond = byEventSecond;
     }
 
@@ -74,14 +76,14 @@ final class DemoTimeline {
         root.put("durationSeconds", settings.duration.toSeconds());
         root.put("alignment", settings.policy);
         root.put("fusion", settings.mode);
-        if (settings.corrupt >= 0) {
+        if (settings.corrupting()) {
             root.put("corrupted", settings.corruptName);
             root.put("corruptAtSeconds", settings.corruptAt.toSeconds());
         } else {
             root.putNull("corrupted");
         }
-        ArrayNode streams = root.putArray("streams");
-        STREAMS.forEach(streams::add);
+        ArrayNode names = root.putArray("streams");
+        streams.forEach(names::add);
         ArrayNode list = root.putArray("seconds");
         for (DemoSecond s : seconds) {
             ObjectNode o = list.addObject();
@@ -110,7 +112,7 @@ final class DemoTimeline {
             o.put("fused", e.fused());
             number(o, "accuracy", e.accuracy());
             ArrayNode weights = o.putArray("weights");
-            for (int m = 0; m < STREAMS.size(); m++) {
+            for (int m = 0; m < streams.size(); m++) {
                 weights.add(e.meanWeight(m));
             }
         }

@@ -33,8 +33,12 @@ final class LiveStats implements Runnable {
         long fused;
         long correct;
         long accountedInputs;
-        final double[] weightSums = new double[3];
+        final double[] weightSums;
         final List<Long> latencies = new ArrayList<>();
+
+        Phase(int streams) {
+            weightSums = new double[streams];
+        }
 
         double accuracy() {
             return fused == 0 ? Double.NaN : (double) correct / fused;
@@ -45,11 +49,11 @@ final class LiveStats implements Runnable {
         }
 
         Phase copy() {
-            Phase copy = new Phase();
+            Phase copy = new Phase(weightSums.length);
             copy.fused = fused;
             copy.correct = correct;
             copy.accountedInputs = accountedInputs;
-            System.arraycopy(weightSums, 0, copy.weightSums, 0, 3);
+            System.arraycopy(weightSums, 0, copy.weightSums, 0, weightSums.length);
             copy.latencies.addAll(latencies);
             return copy;
         }
@@ -63,16 +67,23 @@ final class LiveStats implements Runnable {
     private final Predicate<Instant> corruptedAt;
     private final LongSupplier startedAt;
     private final LongSupplier warmUpEnd;
-    private final Phase[] phases = {new Phase(), new Phase()};
-    private final Phase window = new Phase();
+    private final int streams;
+    private final Phase[] phases;
+    private final Phase window;
     private final TreeMap<Long, EventSecond> byEventSecond = new TreeMap<>();
     private long deadLetters;
     private long dropped;
     private volatile boolean running = true;
 
-    LiveStats(String bootstrap, String fusedTopic, String dlqTopic, String droppedTopic,
+    /**
+     * @param streams how many streams the fused records weigh (their slots)
+     */
+    LiveStats(String bootstrap, String fusedTopic, String dlqTopic, String droppedTopic, int streams,
             Map<String, Integer> truth, Predicate<Instant> corruptedAt, LongSupplier startedAt,
             LongSupplier warmUpEnd) {
+        this.streams = streams;
+        this.phases = new Phase[] {new Phase(streams), new Phase(streams)};
+        this.window = new Phase(streams);
         this.bootstrap = bootstrap;
         this.fusedTopic = fusedTopic;
         this.dlqTopic = dlqTopic;
@@ -144,7 +155,7 @@ final class LiveStats implements Runnable {
                 p.correct++;
             }
             p.accountedInputs += e.getTriggerEventId() != null ? 1 : e.getSourceEventIds().size();
-            for (int m = 0; m < 3; m++) {
+            for (int m = 0; m < streams; m++) {
                 p.weightSums[m] += e.getWeights().get(m);
             }
         }
@@ -157,8 +168,8 @@ final class LiveStats implements Runnable {
         }
         long second = Math.max(0, (e.getEventTime().toEpochMilli() - started) / 1000);
         EventSecond old = byEventSecond.get(second);
-        double[] sums = old == null ? new double[3] : old.weightSums().clone();
-        for (int m = 0; m < 3; m++) {
+        double[] sums = old == null ? new double[streams] : old.weightSums().clone();
+        for (int m = 0; m < streams; m++) {
             sums[m] += e.getWeights().get(m);
         }
         byEventSecond.put(second, new EventSecond(second, (old == null ? 0 : old.fused()) + 1,

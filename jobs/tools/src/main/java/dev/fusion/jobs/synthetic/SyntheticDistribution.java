@@ -33,42 +33,56 @@ public final class SyntheticDistribution {
     private static final List<String> SHAPES_ONLY_WORDS = List.of("signal", "event", "entity",
             "stream", "record", "sensor", "frame", "update", "value", "window", "sample", "noise");
 
-    /** Index of each modality in the arrays below. */
+    /** Slot of each bundled stream in the arrays below (generator.json describes these three). */
     public static final int TEXT = 0;
     public static final int AUDIO = 1;
     public static final int IMAGE = 2;
+    private static final List<String> GENERATOR_STREAMS =
+            List.of(Modality.TEXT, Modality.AUDIO, Modality.IMAGE);
 
     private final int numClasses;
     private final double[] classPrior;
+    /** The streams, in slot order: their names and kinds. */
+    private final List<Modality> streams;
     private final double[] absenceRate;
     private final double[] corruptionRate;
-    private final TextView text;
-    private final FeatureView audio;
-    private final FeatureView image;
+    /** One per stream, in slot order. */
+    private final View[] views;
     /** Null when the classes are the ones the models learnt; else why they are not. */
     private final String noGroundTruth;
 
     private SyntheticDistribution(JsonNode root) {
         numClasses = root.get("num_classes").asInt();
         classPrior = doubles(root.get("class_prior"));
+        streams = List.of(new Modality(Modality.TEXT, TEXT, Modality.Kind.TEXT),
+                new Modality(Modality.AUDIO, AUDIO, Modality.Kind.FEATURES),
+                new Modality(Modality.IMAGE, IMAGE, Modality.Kind.FEATURES));
         absenceRate = perModality(root.get("absence_rate"));
         corruptionRate = perModality(root.get("corruption_rate"));
-        text = new TextView(root.get("text"));
-        audio = new FeatureView(root.get("audio"));
-        image = new FeatureView(root.get("image"));
+        views = new View[] {new TextView(root.get("text")), new FeatureView(root.get("audio")),
+            new FeatureView(root.get("image"))};
         noGroundTruth = null;
     }
 
-    /** Uniform classes, standard-normal features of the given dimensions, no corruption. */
-    private SyntheticDistribution(int numClasses, int audioDim, int imageDim, String noGroundTruth) {
-        this.numClasses = numClasses;
+    /**
+     * Uniform classes, and for each stream, texts of a fixed vocabulary or standard-normal
+     * features of its routing model's dimension, the same for every class; no corruption.
+     */
+    private SyntheticDistribution(ModelManifest manifest, String noGroundTruth) {
+        this.numClasses = manifest.numClasses();
         this.classPrior = new double[numClasses];
         Arrays.fill(classPrior, 1.0 / numClasses);
-        this.absenceRate = new double[] {SHAPES_ONLY_ABSENCE, SHAPES_ONLY_ABSENCE, SHAPES_ONLY_ABSENCE};
-        this.corruptionRate = new double[3];
-        this.text = new TextView(numClasses);
-        this.audio = new FeatureView(audioDim, numClasses);
-        this.image = new FeatureView(imageDim, numClasses);
+        this.streams = manifest.modalities();
+        int m = streams.size();
+        this.absenceRate = new double[m];
+        // One stream alone is always present; more share the absences.
+        Arrays.fill(absenceRate, m == 1 ? 0 : SHAPES_ONLY_ABSENCE);
+        this.corruptionRate = new double[m];
+        this.views = new View[m];
+        for (Modality stream : streams) {
+            views[stream.index()] = stream.isText() ? new TextView(numClasses)
+                    : new FeatureView(manifest.routing(stream).inputDim(), numClasses);
+        }
         this.noGroundTruth = noGroundTruth;
     }
 
@@ -78,32 +92,35 @@ public final class SyntheticDistribution {
      * measured), else records of the manifest's shapes without meaningful classes.
      */
     public static SyntheticDistribution forModels(ModelManifest manifest) {
-        int audioDim = manifest.routing(Modality.AUDIO).inputDim();
-        int imageDim = manifest.routing(Modality.IMAGE).inputDim();
         String where = manifest.location() + "/" + GENERATOR_FILE;
         if (!manifest.hasArtifact(GENERATOR_FILE)) {
-            return shapesOnly(manifest, audioDim, imageDim, where + " does not exist");
+            return new SyntheticDistribution(manifest, where + " does not exist");
         }
         SyntheticDistribution described;
         try (InputStream in = manifest.openArtifact(GENERATOR_FILE)) {
             described = new SyntheticDistribution(new ObjectMapper().readTree(in));
         } catch (IOException | RuntimeException e) {
-            return shapesOnly(manifest, audioDim, imageDim, where + " cannot be read: " + e.getMessage());
+            return new SyntheticDistribution(manifest, where + " cannot be read: " + e.getMessage());
         }
-        String mismatch = described.numClasses != manifest.numClasses()
-                ? described.numClasses + " classes, the models " + manifest.numClasses()
-                : described.audioDim() != audioDim
-                        ? "audio " + described.audioDim() + "-d, the audio model takes " + audioDim
-                        : described.imageDim() != imageDim
-                                ? "image " + described.imageDim() + "-d, the image model takes " + imageDim
-                                : null;
+        List<String> names = manifest.modalities().stream().map(Modality::id).toList();
+        String mismatch = !names.equals(GENERATOR_STREAMS)
+                ? "the streams " + GENERATOR_STREAMS + ", the models " + names
+                : described.numClasses != manifest.numClasses()
+                        ? described.numClasses + " classes, the models " + manifest.numClasses()
+                        : described.audioDim() != manifest.routing(Modality.AUDIO).inputDim()
+                                ? "audio " + described.audioDim() + "-d, the audio model takes "
+                                        + manifest.routing(Modality.AUDIO).inputDim()
+                                : described.imageDim() != manifest.routing(Modality.IMAGE).inputDim()
+                                        ? "image " + described.imageDim() + "-d, the image model"
+                                                + " takes " + manifest.routing(Modality.IMAGE).inputDim()
+                                        : null;
         return mismatch == null ? described
-                : shapesOnly(manifest, audioDim, imageDim, where + " describes " + mismatch);
+                : new SyntheticDistribution(manifest, where + " describes " + mismatch);
     }
 
-    private static SyntheticDistribution shapesOnly(ModelManifest manifest, int audioDim, int imageDim,
-            String why) {
-        return new SyntheticDistribution(manifest.numClasses(), audioDim, imageDim, why);
+    /** The streams the samples have views of, in slot order. */
+    public List<Modality> streams() {
+        return streams;
     }
 
     /**
@@ -150,12 +167,14 @@ public final class SyntheticDistribution {
         return numClasses;
     }
 
+    /** The bundled audio stream's feature length. */
     public int audioDim() {
-        return audio.dim;
+        return ((FeatureView) views[AUDIO]).dim;
     }
 
+    /** The bundled image stream's feature length. */
     public int imageDim() {
-        return image.dim;
+        return ((FeatureView) views[IMAGE]).dim;
     }
 
     /** Step 1: a class drawn from the prior. */
@@ -171,32 +190,35 @@ public final class SyntheticDistribution {
         return numClasses - 1;
     }
 
-    /** Steps 2-5 for an entity of class {@code y}. */
+    /**
+     * Steps 2-5 for an entity of class {@code y}: per stream, in slot order, whether it is
+     * present, whether corrupted, and its view.
+     */
     public SyntheticSample sample(int y, Random random) {
-        boolean[] absent = new boolean[3];
+        int m = views.length;
+        boolean[] absent = new boolean[m];
+        boolean allAbsent;
         do {
-            for (int m = 0; m < 3; m++) {
-                absent[m] = random.nextDouble() < absenceRate[m];
+            allAbsent = true;
+            for (int i = 0; i < m; i++) {
+                absent[i] = random.nextDouble() < absenceRate[i];
+                allAbsent &= absent[i];
             }
-        } while (absent[0] && absent[1] && absent[2]);
-        boolean[] corrupted = new boolean[3];
-        for (int m = 0; m < 3; m++) {
-            corrupted[m] = !absent[m] && random.nextDouble() < corruptionRate[m];
+        } while (allAbsent);
+        boolean[] corrupted = new boolean[m];
+        for (int i = 0; i < m; i++) {
+            corrupted[i] = !absent[i] && random.nextDouble() < corruptionRate[i];
         }
-        String t = absent[TEXT] ? null : text.sample(y, corrupted[TEXT], random);
-        float[] a = absent[AUDIO] ? null : audio.sample(y, corrupted[AUDIO], random);
-        float[] i = absent[IMAGE] ? null : image.sample(y, corrupted[IMAGE], random);
-        return new SyntheticSample(y, t, a, i, corrupted);
+        Object[] drawn = new Object[m];
+        for (int i = 0; i < m; i++) {
+            drawn[i] = absent[i] ? null : views[i].sample(y, corrupted[i], random);
+        }
+        return new SyntheticSample(y, drawn, corrupted);
     }
 
-    /** A corrupted (pure noise) view of the given modality, for the demo's corruption switch. */
-    public Object noise(int modality, Random random) {
-        return switch (modality) {
-            case TEXT -> text.sample(0, true, random);
-            case AUDIO -> audio.sample(0, true, random);
-            case IMAGE -> image.sample(0, true, random);
-            default -> throw new IllegalArgumentException("modality index " + modality);
-        };
+    /** A corrupted (pure noise) view of the stream in {@code slot}, for the corruption switch. */
+    public Object noise(int slot, Random random) {
+        return views[slot].sample(0, true, random);
     }
 
     private static double[] perModality(JsonNode node) {
@@ -218,8 +240,13 @@ public final class SyntheticDistribution {
         return out;
     }
 
+    /** One stream's view of a sample: a text (String) or a feature vector (float[]). */
+    private interface View {
+        Object sample(int y, boolean corrupted, Random random);
+    }
+
     /** Step 4: sentences from class, shared and noise vocabularies. */
-    private static final class TextView {
+    private static final class TextView implements View {
         final int minWords;
         final int maxWords;
         final double pClass;
@@ -251,7 +278,8 @@ public final class SyntheticDistribution {
             noiseWords = strings(node.get("noise_words"));
         }
 
-        String sample(int y, boolean corrupted, Random random) {
+        @Override
+        public String sample(int y, boolean corrupted, Random random) {
             int n = minWords + random.nextInt(maxWords - minWords + 1);
             StringBuilder sb = new StringBuilder();
             for (int w = 0; w < n; w++) {
@@ -273,7 +301,7 @@ public final class SyntheticDistribution {
     }
 
     /** Step 5: class mean plus low-rank nuisance plus isotropic noise. */
-    private static final class FeatureView {
+    private static final class FeatureView implements View {
         final int dim;
         final int rank;
         final double noiseStd;
@@ -300,7 +328,8 @@ public final class SyntheticDistribution {
             nuisanceBasis = matrix(node.get("nuisance_basis"));
         }
 
-        float[] sample(int y, boolean corrupted, Random random) {
+        @Override
+        public float[] sample(int y, boolean corrupted, Random random) {
             float[] x = new float[dim];
             if (corrupted) {
                 for (int i = 0; i < dim; i++) {

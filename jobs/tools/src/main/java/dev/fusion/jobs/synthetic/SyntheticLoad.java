@@ -2,13 +2,17 @@ package dev.fusion.jobs.synthetic;
 
 import dev.fusion.jobs.kafka.CheckedProducer;
 import dev.fusion.jobs.kafka.KafkaClientProperties;
+import dev.fusion.models.manifest.Modality;
 import dev.fusion.schemas.AudioFeatureEvent;
+import dev.fusion.schemas.FeatureEvent;
 import dev.fusion.schemas.Floats;
 import dev.fusion.schemas.ImageFeatureEvent;
 import dev.fusion.schemas.TextEvent;
 import dev.fusion.schemas.codec.SingleObjectCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,35 +23,38 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Produces synthetic multimodal events at a steady rate: entities from a fixed pool, each with a
- * latent class, every sample's present views sent to their topics with event time = now. Keeps
- * the ground truth (entity to class) so that accuracy can be measured downstream, and can
- * replace one modality by noise from a given moment on.
+ * latent class, every sample's present views sent to their streams' topics with event time = now.
+ * Keeps the ground truth (entity to class) so that accuracy can be measured downstream, and can
+ * replace one stream by noise from a given moment on.
  */
 public final class SyntheticLoad implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyntheticLoad.class);
-    private static final String[] NAMES = {"text", "audio", "image"};
 
     /**
-     * Where and how fast to produce. Event ids are {@code <runId>-<t|a|i>-<n>}: the run id keeps
-     * the ids of two runs apart, and within a run the sequence is fixed by the seed.
+     * Where and how fast to produce. Event ids are {@code <runId>-<t|a|i|stream>-<n>} (t, a and i
+     * for the bundled streams, the stream's name for others): the run id keeps the ids of two
+     * runs apart, and within a run the sequence is fixed by the seed.
+     *
+     * @param topics the input topic of each stream of the distribution, in slot order
+     * @param corrupt the stream to replace by noise, or null
      */
-    public record Settings(String bootstrapServers, String textTopic, String audioTopic, String imageTopic,
-            int eventsPerSecond, int entities, long seed, int corruptModality, long corruptAfterMillis,
-            String runId) {
+    public record Settings(String bootstrapServers, List<String> topics, int eventsPerSecond,
+            int entities, long seed, String corrupt, long corruptAfterMillis, String runId) {
 
         public Settings {
             if (runId == null || !runId.matches("[A-Za-z0-9._-]+")) {
                 throw new IllegalArgumentException("run id must be letters, digits, '.', '_' or '-',"
                         + " got '" + runId + "'");
             }
+            topics = List.copyOf(topics);
         }
 
         /** As the canonical constructor, with a new run id. */
-        public Settings(String bootstrapServers, String textTopic, String audioTopic, String imageTopic,
-                int eventsPerSecond, int entities, long seed, int corruptModality, long corruptAfterMillis) {
-            this(bootstrapServers, textTopic, audioTopic, imageTopic, eventsPerSecond, entities, seed,
-                    corruptModality, corruptAfterMillis, newRunId());
+        public Settings(String bootstrapServers, List<String> topics, int eventsPerSecond,
+                int entities, long seed, String corrupt, long corruptAfterMillis) {
+            this(bootstrapServers, topics, eventsPerSecond, entities, seed, corrupt,
+                    corruptAfterMillis, newRunId());
         }
 
         /**
@@ -62,26 +69,15 @@ public final class SyntheticLoad implements Runnable {
             String suffix = Long.toString(random, 36);
             return Long.toString(System.currentTimeMillis(), 36) + "0".repeat(8 - suffix.length()) + suffix;
         }
-
-        /** Modality index (0 text, 1 audio, 2 image) for a name; -1 for none. */
-        public static int modalityIndex(String name) {
-            if (name == null || name.isBlank() || name.equals("none")) {
-                return -1;
-            }
-            for (int i = 0; i < NAMES.length; i++) {
-                if (NAMES[i].equals(name)) {
-                    return i;
-                }
-            }
-            throw new IllegalArgumentException("modality must be text, audio, image or none, got '" + name + "'");
-        }
     }
 
     private final Settings settings;
     private final KafkaClientProperties clients;
     private final SyntheticDistribution distribution;
     private final int[] classOf;
-    private final AtomicLongArray produced = new AtomicLongArray(3);
+    /** The slot of the corrupted stream, or -1. */
+    private final int corruptSlot;
+    private final AtomicLongArray produced;
     private final AtomicLong samples = new AtomicLong();
     private final Map<String, Integer> truth = new ConcurrentHashMap<>();
     private volatile boolean running = true;
@@ -98,6 +94,13 @@ public final class SyntheticLoad implements Runnable {
         this.clients = KafkaClientProperties.of(settings.bootstrapServers(), clientProperties);
         this.settings = settings;
         this.distribution = distribution;
+        List<Modality> streams = distribution.streams();
+        if (settings.topics().size() != streams.size()) {
+            throw new IllegalArgumentException(settings.topics().size() + " topics for the "
+                    + streams.size() + " streams " + streams);
+        }
+        this.corruptSlot = slotOf(settings.corrupt(), streams);
+        this.produced = new AtomicLongArray(streams.size());
         Random random = new Random(settings.seed());
         this.classOf = new int[settings.entities()];
         for (int e = 0; e < classOf.length; e++) {
@@ -106,17 +109,31 @@ public final class SyntheticLoad implements Runnable {
         }
     }
 
+    /** The slot of the stream to corrupt ({@code none} or null: -1); fails naming the streams. */
+    public static int slotOf(String corrupt, List<Modality> streams) {
+        if (corrupt == null || corrupt.isBlank() || corrupt.equals("none")) {
+            return -1;
+        }
+        return streams.stream().filter(m -> m.id().equals(corrupt)).findFirst()
+                .map(Modality::index)
+                .orElseThrow(() -> new IllegalArgumentException("the stream to corrupt must be one"
+                        + " of " + streams + " or none, got '" + corrupt + "'"));
+    }
+
     @Override
     public void run() {
-        SingleObjectCodec<TextEvent> text = SingleObjectCodec.forSpecific(TextEvent.class);
-        SingleObjectCodec<AudioFeatureEvent> audio = SingleObjectCodec.forSpecific(AudioFeatureEvent.class);
-        SingleObjectCodec<ImageFeatureEvent> image = SingleObjectCodec.forSpecific(ImageFeatureEvent.class);
+        List<Modality> streams = distribution.streams();
+        List<SingleObjectCodec<?>> codecs = new ArrayList<>();
+        List<String> idPrefixes = new ArrayList<>();
+        for (Modality stream : streams) {
+            codecs.add(codec(stream));
+            idPrefixes.add(settings.runId() + "-" + idLetter(stream) + "-");
+        }
         Random random = new Random(settings.seed() + 1);
         startedAt = System.currentTimeMillis();
         // A sample yields fewer events than modalities (absence), so pace samples to the event rate.
         double samplesPerSecond = settings.eventsPerSecond() / distribution.eventsPerSample();
         long eventCounter = 0;
-        String idPrefix = settings.runId() + "-";
         try (CheckedProducer producer = new CheckedProducer(clients)) {
             long n = 0;
             while (running) {
@@ -128,33 +145,22 @@ public final class SyntheticLoad implements Runnable {
                 int entity = random.nextInt(classOf.length);
                 String entityId = entityId(entity);
                 SyntheticSample s = distribution.sample(classOf[entity], random);
-                boolean corrupt = settings.corruptModality() >= 0
+                boolean corrupt = corruptSlot >= 0
                         && System.currentTimeMillis() - startedAt >= settings.corruptAfterMillis();
                 Instant now = Instant.now();
                 byte[] key = entityId.getBytes(StandardCharsets.UTF_8);
-                if (s.text() != null) {
-                    String t = corrupt && settings.corruptModality() == 0
-                            ? (String) distribution.noise(0, random) : s.text();
-                    producer.send(settings.textTopic(), key, text.encode(TextEvent.newBuilder()
-                            .setEventId(idPrefix + "t-" + eventCounter++).setEntityId(entityId).setEventTime(now)
-                            .setText(t).build()));
-                    produced.incrementAndGet(0);
-                }
-                if (s.audio() != null) {
-                    float[] a = corrupt && settings.corruptModality() == 1
-                            ? (float[]) distribution.noise(1, random) : s.audio();
-                    producer.send(settings.audioTopic(), key, audio.encode(AudioFeatureEvent.newBuilder()
-                            .setEventId(idPrefix + "a-" + eventCounter++).setEntityId(entityId).setEventTime(now)
-                            .setFeatures(Floats.asList(a)).build()));
-                    produced.incrementAndGet(1);
-                }
-                if (s.image() != null) {
-                    float[] i = corrupt && settings.corruptModality() == 2
-                            ? (float[]) distribution.noise(2, random) : s.image();
-                    producer.send(settings.imageTopic(), key, image.encode(ImageFeatureEvent.newBuilder()
-                            .setEventId(idPrefix + "i-" + eventCounter++).setEntityId(entityId).setEventTime(now)
-                            .setFeatures(Floats.asList(i)).build()));
-                    produced.incrementAndGet(2);
+                for (int slot = 0; slot < streams.size(); slot++) {
+                    Object view = s.views()[slot];
+                    if (view == null) {
+                        continue;
+                    }
+                    if (corrupt && slot == corruptSlot) {
+                        view = distribution.noise(slot, random);
+                    }
+                    String eventId = idPrefixes.get(slot) + eventCounter++;
+                    producer.send(settings.topics().get(slot), key,
+                            encode(codecs.get(slot), streams.get(slot), eventId, entityId, now, view));
+                    produced.incrementAndGet(slot);
                 }
                 samples.incrementAndGet();
                 n++;
@@ -170,14 +176,66 @@ public final class SyntheticLoad implements Runnable {
         }
     }
 
+    /** The record type of a stream's topic: its own for the bundled streams, else the generic. */
+    private static SingleObjectCodec<?> codec(Modality stream) {
+        if (stream.isText()) {
+            return SingleObjectCodec.forSpecific(TextEvent.class);
+        }
+        return switch (stream.id()) {
+            case Modality.AUDIO -> SingleObjectCodec.forSpecific(AudioFeatureEvent.class);
+            case Modality.IMAGE -> SingleObjectCodec.forSpecific(ImageFeatureEvent.class);
+            default -> SingleObjectCodec.forSpecific(FeatureEvent.class);
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static byte[] encode(SingleObjectCodec<?> codec, Modality stream, String eventId,
+            String entityId, Instant time, Object view) {
+        if (stream.isText()) {
+            return ((SingleObjectCodec<TextEvent>) codec).encode(TextEvent.newBuilder()
+                    .setEventId(eventId).setEntityId(entityId).setEventTime(time)
+                    .setText((String) view).build());
+        }
+        List<Float> features = Floats.asList((float[]) view);
+        return switch (stream.id()) {
+            case Modality.AUDIO -> ((SingleObjectCodec<AudioFeatureEvent>) codec).encode(
+                    AudioFeatureEvent.newBuilder().setEventId(eventId).setEntityId(entityId)
+                            .setEventTime(time).setFeatures(features).build());
+            case Modality.IMAGE -> ((SingleObjectCodec<ImageFeatureEvent>) codec).encode(
+                    ImageFeatureEvent.newBuilder().setEventId(eventId).setEntityId(entityId)
+                            .setEventTime(time).setFeatures(features).build());
+            default -> ((SingleObjectCodec<FeatureEvent>) codec).encode(FeatureEvent.newBuilder()
+                    .setEventId(eventId).setEntityId(entityId).setEventTime(time)
+                    .setFeatures(features).build());
+        };
+    }
+
+    private static String idLetter(Modality stream) {
+        return switch (stream.id()) {
+            case Modality.TEXT -> "t";
+            case Modality.AUDIO -> "a";
+            case Modality.IMAGE -> "i";
+            default -> stream.id();
+        };
+    }
+
     /** Stops producing after the current sample (the producer flushes and checks every send). */
     public void stop() {
         running = false;
     }
 
-    /** Events produced so far per modality (text, audio, image). */
+    /** Events produced so far per stream, in slot order. */
     public long[] produced() {
-        return new long[] {produced.get(0), produced.get(1), produced.get(2)};
+        long[] out = new long[produced.length()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = produced.get(i);
+        }
+        return out;
+    }
+
+    /** The streams produced to, in slot order. */
+    public List<Modality> streams() {
+        return distribution.streams();
     }
 
     /** Samples (entity draws) so far. */
@@ -197,13 +255,13 @@ public final class SyntheticLoad implements Runnable {
 
     /** Whether the corruption switch is on now. */
     public boolean corrupting() {
-        return settings.corruptModality() >= 0 && startedAt > 0
+        return corruptSlot >= 0 && startedAt > 0
                 && System.currentTimeMillis() - startedAt >= settings.corruptAfterMillis();
     }
 
     /** Whether events of {@code eventTime} (this run's wall clock) were produced corrupted. */
     public boolean corruptedAt(Instant eventTime) {
-        return settings.corruptModality() >= 0 && startedAt > 0
+        return corruptSlot >= 0 && startedAt > 0
                 && eventTime.toEpochMilli() - startedAt >= settings.corruptAfterMillis();
     }
 

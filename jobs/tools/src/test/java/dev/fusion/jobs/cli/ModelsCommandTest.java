@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.fusion.jobs.config.ConfigException;
 import dev.fusion.models.manifest.ModelValidationException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -79,18 +78,15 @@ class ModelsCommandTest {
     }
 
     @Test
-    void checkValidatesAFiveStreamSetAndSaysTheJobCannotServeItYet() {
+    void checkPassesAFiveStreamSetAndNamesItsSlots() throws IOException {
         Path fiveStream = Path.of("..", "..", "models", "model-sets", "five-stream");
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
 
-        assertThatThrownBy(() -> ModelsCommand.run(new String[] {"check", fiveStream.toString(),
-            "--fusion-mode", "max,weighted"}, new PrintStream(buffer, true, StandardCharsets.UTF_8)))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageEndingWith("declares the modalities [text, audio, image, depth, imu];"
-                        + " this job reads exactly the streams [text, audio, image], in this order");
-        assertThat(buffer.toString(StandardCharsets.UTF_8)).contains("  modalities (integration"
-                + " slots, M = 5): text (text), audio (features 40), image (features 2048), depth"
-                + " (features 16), imu (features 6)\n");
+        String out = run("check", fiveStream.toString(), "--fusion-mode", "max,weighted");
+
+        assertThat(out).contains("  modalities (integration slots, M = 5): text (text), audio"
+                + " (features 40), image (features 2048), depth (features 16), imu (features 6)\n");
+        assertThat(out).endsWith("ok: every check passed; integration model present for fusion mode"
+                + " max, weighted\n");
     }
 
     private void copyOnnx(String... files) throws IOException {

@@ -15,11 +15,12 @@ import org.junit.jupiter.api.Test;
 class DemoTimelineTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> STREAMS = List.of("text", "audio", "image");
 
     @Test
     void writesSettingsAndSecondsWithUnknownFiguresAsNull() throws Exception {
         DemoTimeline timeline = new DemoTimeline(DemoSettings.parse(new String[] {
-            "--rate", "500", "--corrupt", "audio", "--corrupt-at", "7s"}),
+            "--rate", "500", "--corrupt", "audio", "--corrupt-at", "7s"}), STREAMS,
                 () -> List.of(new EventSecond(6, 4, 3, new double[] {1.2, 1.6, 1.2})));
         timeline.add(new DemoSecond(1, new long[] {1, 2, 3}, 100.4, 0, 0, 0, -1, -1, Double.NaN,
                 new double[] {Double.NaN, Double.NaN, Double.NaN}, false));
@@ -45,7 +46,7 @@ class DemoTimelineTest {
 
     @Test
     void keepsOnlyTheLatestSeconds() throws Exception {
-        DemoTimeline timeline = new DemoTimeline(DemoSettings.parse(new String[0]), List::of);
+        DemoTimeline timeline = new DemoTimeline(DemoSettings.parse(new String[0]), STREAMS, List::of);
         for (int t = 0; t < DemoTimeline.CAPACITY + 5; t++) {
             timeline.add(new DemoSecond(t, new long[3], 0, 0, 0, 0, -1, -1, Double.NaN,
                     new double[3], false));
@@ -58,13 +59,13 @@ class DemoTimelineTest {
 
     @Test
     void waitsForAReadingPageToSeeTheSummaryButNotForAbsentPages() throws Exception {
-        DemoTimeline unread = new DemoTimeline(DemoSettings.parse(new String[0]), List::of);
+        DemoTimeline unread = new DemoTimeline(DemoSettings.parse(new String[0]), STREAMS, List::of);
         unread.finish("done");
         long start = System.nanoTime();
         unread.awaitReadAfterFinish(Duration.ofSeconds(30));
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
 
-        DemoTimeline read = new DemoTimeline(DemoSettings.parse(new String[0]), List::of);
+        DemoTimeline read = new DemoTimeline(DemoSettings.parse(new String[0]), STREAMS, List::of);
         read.toJson();
         read.finish("done");
         Thread poll = new Thread(read::toJson);

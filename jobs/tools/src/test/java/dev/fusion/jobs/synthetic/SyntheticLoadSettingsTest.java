@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -24,16 +25,17 @@ class SyntheticLoadSettingsTest {
 
     @Test
     void aGivenRunIdIsKeptAndABadOneRefused() {
-        SyntheticLoad.Settings given = new SyntheticLoad.Settings("localhost:9092", "t", "a", "i",
-                100, 10, 7, -1, 0, "nightly-3");
+        SyntheticLoad.Settings given = new SyntheticLoad.Settings("localhost:9092",
+                List.of("t", "a", "i"), 100, 10, 7, null, 0, "nightly-3");
         assertThat(given.runId()).isEqualTo("nightly-3");
-        assertThatThrownBy(() -> new SyntheticLoad.Settings("localhost:9092", "t", "a", "i", 100,
-                10, 7, -1, 0, "two words"))
+        assertThatThrownBy(() -> new SyntheticLoad.Settings("localhost:9092",
+                List.of("t", "a", "i"), 100, 10, 7, null, 0, "two words"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("run id must be letters, digits, '.', '_' or '-', got 'two words'");
     }
 
     private static SyntheticLoad.Settings settings() {
-        return new SyntheticLoad.Settings("localhost:9092", "t", "a", "i", 100, 10, 7, -1, 0);
+        return new SyntheticLoad.Settings("localhost:9092", List.of("t", "a", "i"), 100, 10, 7,
+                null, 0);
     }
 }
