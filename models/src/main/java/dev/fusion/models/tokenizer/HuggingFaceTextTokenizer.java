@@ -79,6 +79,16 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
         return opened;
     }
 
+    /**
+     * One more than the largest id of a tokenizer.json, for drafting a manifest.
+     *
+     * @param where how messages name the file
+     * @throws ModelValidationException if the file is not a tokenizer.json of a supported model
+     */
+    public static int vocabularySize(byte[] json, String where) {
+        return HuggingFaceVocabulary.read(json, where).size();
+    }
+
     private static String padTokens(HuggingFaceVocabulary vocabulary) {
         String names = String.join(" or ", HuggingFaceVocabulary.PAD_TOKENS);
         return vocabulary.padToken() == null ? names
