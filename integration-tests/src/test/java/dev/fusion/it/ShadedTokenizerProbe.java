@@ -8,10 +8,12 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.stream.Stream;
 
 /**
  * Run by {@link ShadedJobJarITCase} in a JVM whose classpath is the job jar and slf4j-api (which
- * a Flink cluster provides): loads a tokenizer.json and prints its ids and where DJL came from.
+ * a Flink cluster provides): loads a tokenizer.json and prints its ids, where DJL came from and
+ * the file its native library was mapped from.
  */
 public final class ShadedTokenizerProbe {
 
@@ -29,5 +31,9 @@ public final class ShadedTokenizerProbe {
         }
         System.out.println("djl from " + Path.of(ai.djl.huggingface.tokenizers.HuggingFaceTokenizer
                 .class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+        try (Stream<String> maps = Files.lines(Path.of("/proc/self/maps"))) {
+            maps.filter(l -> l.contains("libtokenizers")).map(l -> l.substring(l.indexOf('/')))
+                    .distinct().forEach(l -> System.out.println("mapped " + l));
+        }
     }
 }

@@ -96,7 +96,11 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
     }
 
     private static HuggingFaceTokenizer load(byte[] json, int maxTokens, String where) {
-        DjlNatives.prepare();
+        try {
+            DjlNatives.prepare();
+        } catch (IllegalStateException e) {
+            throw new ModelValidationException(where + ": " + e.getMessage(), e);
+        }
         // The post-processor's special tokens are added; truncation keeps them within maxLength.
         // modelMaxLength too, as DJL would otherwise cap maxLength at 512.
         Map<String, String> options = Map.of(

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * In a fresh JVM with an empty temporary directory (DJL reads its settings once per JVM): the
- * native library comes out of the jar into the predictable cache directory, offline, CPU flavour,
- * nothing downloaded; a user's own setting is kept.
+ * In a fresh JVM with an empty temporary directory (DJL reads its settings once per class loader):
+ * the native library comes out of the jar, offline, CPU flavour, nothing downloaded, into its own
+ * directory that is gone once it is loaded; a user's own setting is kept.
  */
 class DjlNativesTest {
 
@@ -26,15 +26,18 @@ class DjlNativesTest {
     Path tmp;
 
     @Test
-    void extractsTheJarsLibraryIntoTheDefaultCacheDirectoryWithoutNetwork() throws Exception {
-        String out = probe(List.of());
+    void extractsTheJarsLibraryToItsOwnDirectoryAndRemovesItOnceLoaded() throws Exception {
+        Path base = tmp.resolve("fusion-djl-" + System.getProperty("user.name"));
 
-        Path cache = tmp.resolve("fusion-djl-" + System.getProperty("user.name"));
+        String out = probe(base, List.of());
+
         assertThat(out).contains("ids [2, 8, 15, 16, 3]");
         assertThat(out).contains("property ai.djl.offline=true", "property RUST_FLAVOR=cpu",
-                "property OPT_OUT_TRACKING=true", "property ENGINE_CACHE_DIR=" + cache);
-        assertThat(out.lines().filter(l -> l.startsWith("file ")).toList())
-                .containsExactly("file " + NATIVE);
+                "property OPT_OUT_TRACKING=true", "property ENGINE_CACHE_DIR=null");
+        assertThat(out.lines().filter(l -> l.startsWith("mapped ")).toList()).singleElement()
+                .asString().startsWith("mapped " + base.resolve("tokenizers-"))
+                .endsWith("/" + NATIVE + " (deleted)");
+        assertThat(out.lines().filter(l -> l.startsWith("file "))).isEmpty();
         assertThat(out).contains("Extracting native/lib/linux-x86_64/cpu/libtokenizers.so to cache")
                 .doesNotContain("Downloading");
     }
@@ -43,16 +46,18 @@ class DjlNativesTest {
     void keepsTheUsersOwnCacheDirectoryAndFlavor() throws Exception {
         Path own = tmp.resolve("own");
 
-        String out = probe(List.of("-DENGINE_CACHE_DIR=" + own, "-DRUST_FLAVOR=cpu"));
+        String out = probe(own, List.of("-DENGINE_CACHE_DIR=" + own, "-DRUST_FLAVOR=cpu"));
 
         assertThat(out).contains("property ENGINE_CACHE_DIR=" + own)
-                .doesNotContain("DJL tokenizers: ENGINE_CACHE_DIR=", "DJL tokenizers: RUST_FLAVOR=")
+                .doesNotContain("DJL tokenizers: RUST_FLAVOR=", "extracting the native library")
                 .contains("DJL tokenizers: ai.djl.offline=true");
+        assertThat(out).contains("mapped " + own.resolve(NATIVE) + "\n");
         assertThat(out.lines().filter(l -> l.startsWith("file ")).toList())
                 .containsExactly("file " + NATIVE);
     }
 
-    private String probe(List<String> properties) throws IOException, InterruptedException {
+    private String probe(Path cache, List<String> properties)
+            throws IOException, InterruptedException {
         // DJL logs extraction and downloads at INFO, below the tests' usual level.
         Path logConfig = Files.writeString(tmp.resolve("log4j2-probe.properties"), String.join(
                 "\n", "appender.console.type = Console", "appender.console.name = console",
@@ -64,7 +69,7 @@ class DjlNativesTest {
                 "-Djava.io.tmpdir=" + tmp, "-Dlog4j2.configurationFile=" + logConfig));
         command.addAll(properties);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-                DjlNativesProbe.class.getName()));
+                DjlNativesProbe.class.getName(), cache.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         List.of(DjlNatives.OFFLINE_ENV, DjlNatives.FLAVOR, DjlNatives.TRACKING,
