@@ -6,7 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** Reads a model (or tokenizer) file and checks that it exists and that its SHA-256 matches the manifest. */
+/** Reads a model or tokenizer file and checks that it exists and has the manifest's SHA-256. */
 final class ArtifactVerifier {
 
     private ArtifactVerifier() {

@@ -98,9 +98,9 @@ class HuggingFaceTokenizerModelTest {
 
         assertThatThrownBy(() -> ModelManifest.load(dir))
                 .isInstanceOf(ModelValidationException.class)
-                .hasMessage("model 'text-routing': sha256 of tokenizer.json is"
-                        + " 44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a but the"
-                        + " manifest says " + declared);
+                .hasMessage("model 'text-routing': sha256 of tokenizer.json is "
+                        + "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+                        + " but the manifest says " + declared);
     }
 
     private ObjectNode draft() throws IOException {

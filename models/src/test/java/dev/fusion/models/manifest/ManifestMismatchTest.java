@@ -265,7 +265,8 @@ class ManifestMismatchTest {
 
     @Test
     void unknownTokenizerType() throws IOException {
-        editModel("text-routing", m -> ((ObjectNode) m.get("tokenizer")).put("type", "sentencepiece"));
+        editModel("text-routing",
+                m -> ((ObjectNode) m.get("tokenizer")).put("type", "sentencepiece"));
         assertFails("model 'text-routing': tokenizer: type 'sentencepiece' is not one of hashing,"
                 + " huggingface");
     }

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DjlNativesTest {
 
-    private static final String NATIVE = "tokenizers/0.21.0-0.38.0-cpu-linux-x86_64/libtokenizers.so";
+    private static final String NATIVE =
+            "tokenizers/0.21.0-0.38.0-cpu-linux-x86_64/libtokenizers.so";
 
     @TempDir
     Path tmp;

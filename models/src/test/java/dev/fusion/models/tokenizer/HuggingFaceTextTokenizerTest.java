@@ -64,9 +64,9 @@ class HuggingFaceTextTokenizerTest {
         assertThatThrownBy(() -> HuggingFaceTextTokenizer.open(
                 HfFixtures.config(file, HfFixtures.WORDPIECE_VOCAB, 16), LABEL))
                 .isInstanceOf(ModelValidationException.class)
-                .hasMessage("model 'text-routing': tokenizer tokenizer.json: id 0 is '[UNUSED]', not"
-                        + " a pad token; the text layer ignores id 0 as padding, so id 0 must be the"
-                        + " pad token ([PAD] or <pad>)");
+                .hasMessage("model 'text-routing': tokenizer tokenizer.json: id 0 is '[UNUSED]',"
+                        + " not a pad token; the text layer ignores id 0 as padding, so id 0 must"
+                        + " be the pad token ([PAD] or <pad>)");
     }
 
     @Test
@@ -86,8 +86,8 @@ class HuggingFaceTextTokenizerTest {
         assertThatThrownBy(() -> HuggingFaceTextTokenizer.open(
                 HfFixtures.config(file, HfFixtures.WORDPIECE_VOCAB, 16), LABEL))
                 .isInstanceOf(ModelValidationException.class)
-                .hasMessage("model 'text-routing': tokenizer tokenizer.json: padding.pad_id is 4 but"
-                        + " the contract pads with id 0");
+                .hasMessage("model 'text-routing': tokenizer tokenizer.json: padding.pad_id is 4"
+                        + " but the contract pads with id 0");
     }
 
     @Test

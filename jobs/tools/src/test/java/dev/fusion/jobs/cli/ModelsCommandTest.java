@@ -87,14 +87,15 @@ class ModelsCommandTest {
 
         String out = run("manifest", dir.toString(), "--family", "bert-text");
 
-        JsonNode tokenizer = JSON.readTree(dir.resolve("manifest.json").toFile()).get("models").get(0)
-                .get("tokenizer");
+        JsonNode tokenizer = JSON.readTree(dir.resolve("manifest.json").toFile()).get("models")
+                .get(0).get("tokenizer");
         assertThat(tokenizer.get("type").asText()).isEqualTo("huggingface");
         assertThat(out).contains("manifest bert-text 1.0.0, embedding_dim 64, num_classes 8");
         assertThat(out).contains("tokenizer huggingface tokenizer.json (sha256 "
-                + tokenizer.get("sha256").asText().substring(0, 12) + "...), vocab_size 34 (every id"
-                + " accepted by the model), max_tokens 256");
-        assertThat(out).endsWith("ok: every check passed; integration model present for fusion mode max\n");
+                + tokenizer.get("sha256").asText().substring(0, 12) + "...), vocab_size 34 (every"
+                + " id accepted by the model), max_tokens 256");
+        assertThat(out).endsWith("ok: every check passed; integration model present for fusion"
+                + " mode max\n");
     }
 
     @Test
