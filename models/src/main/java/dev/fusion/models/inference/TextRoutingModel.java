@@ -9,7 +9,7 @@ import dev.fusion.models.manifest.Modality;
 import dev.fusion.models.manifest.TensorNames;
 import dev.fusion.models.runtime.Device;
 import dev.fusion.models.runtime.RuntimeOptions;
-import dev.fusion.models.tokenizer.HashingTokenizer;
+import dev.fusion.models.tokenizer.TextTokenizer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,14 +18,15 @@ import java.util.Map;
 
 /**
  * The text routing layer: texts (tokenized here) or token ids in, embeddings and gate logits out.
- * Thread-safe; instances share one session per JVM.
+ * Thread-safe; instances share one session per JVM, and each owns its tokenizer (for a
+ * HuggingFace one, native memory freed by {@link #close}).
  */
 public final class TextRoutingModel implements AutoCloseable {
 
     private static final String[] OUTPUTS = {TensorNames.EMBEDDING, TensorNames.GATE_LOGIT};
 
     private final ModelRunner runner;
-    private final HashingTokenizer tokenizer;
+    private final TextTokenizer tokenizer;
     private final int dim;
     private final long[] zeros;
 
@@ -34,10 +35,15 @@ public final class TextRoutingModel implements AutoCloseable {
             throw new IllegalArgumentException(spec.label()
                     + " is not a text routing model (it has no tokenizer)");
         }
-        this.tokenizer = HashingTokenizer.of(spec.tokenizer());
         this.dim = (int) spec.output(TensorNames.EMBEDDING).dim(1);
+        this.tokenizer = TextTokenizer.open(spec.tokenizer(), spec.label());
         this.zeros = new long[tokenizer.maxTokens()];
-        this.runner = new ModelRunner(spec, options);
+        try {
+            this.runner = new ModelRunner(spec, options);
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
     }
 
     /**
@@ -137,8 +143,8 @@ public final class TextRoutingModel implements AutoCloseable {
         }
     }
 
-    /** The tokenizer this model's manifest entry describes. */
-    public HashingTokenizer tokenizer() {
+    /** The tokenizer this model's manifest entry describes; this model closes it. */
+    public TextTokenizer tokenizer() {
         return tokenizer;
     }
 
@@ -160,9 +166,13 @@ public final class TextRoutingModel implements AutoCloseable {
         return runner.label();
     }
 
-    /** Releases this instance's lease on the shared session. */
+    /** Releases this instance's lease on the shared session, and its tokenizer. */
     @Override
     public void close() {
-        runner.close();
+        try {
+            runner.close();
+        } finally {
+            tokenizer.close();
+        }
     }
 }

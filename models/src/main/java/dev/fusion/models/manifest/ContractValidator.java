@@ -149,16 +149,17 @@ final class ContractValidator {
             throw new ModelValidationException(model.label()
                     + ": field 'tokenizer' is missing (a text routing model needs one)");
         }
-        requireEqual(where, "type", TokenizerConfig.TYPE_HASHING, t.type());
-        requireEqual(where, "normalization", TokenizerConfig.NORMALIZATION_NFKC,
-                t.normalization());
-        requireEqual(where, "hash", TokenizerConfig.HASH_FNV1A64, t.hash());
-        if (!t.lowercase()) {
-            throw new ModelValidationException(where + "lowercase must be true but is false");
-        }
-        if (t.ngramMax() != TokenizerConfig.NGRAM_MAX) {
-            throw new ModelValidationException(where + "ngram_max must be "
-                    + TokenizerConfig.NGRAM_MAX + " but is " + t.ngramMax());
+        if (t.type().equals(TokenizerConfig.TYPE_HASHING)) {
+            requireEqual(where, "normalization", TokenizerConfig.NORMALIZATION_NFKC,
+                    t.normalization());
+            requireEqual(where, "hash", TokenizerConfig.HASH_FNV1A64, t.hash());
+            if (!t.lowercase()) {
+                throw new ModelValidationException(where + "lowercase must be true but is false");
+            }
+            if (t.ngramMax() != TokenizerConfig.NGRAM_MAX) {
+                throw new ModelValidationException(where + "ngram_max must be "
+                        + TokenizerConfig.NGRAM_MAX + " but is " + t.ngramMax());
+            }
         }
         if (t.vocabSize() < 2) {
             throw new ModelValidationException(

@@ -9,6 +9,7 @@ import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fusion.models.tokenizer.HuggingFaceTextTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,13 +24,16 @@ import java.util.stream.Stream;
  * Drafts a manifest.json from the ONNX files of a directory, for the user to review: checksums,
  * opsets and signatures read from the files, roles from the tensor names of the contract, the
  * modality or fusion mode from each file's name, and the text model's vocabulary from the largest
- * token id its embedding accepts. What the files cannot say (the family, the version, the
+ * token id its embedding accepts, or a HuggingFace {@code tokenizer.json} when the directory has
+ * one (its checksum and vocabulary size). What the files cannot say (the family, the version, the
  * tokenizer's {@code max_tokens}) comes from the caller or takes the contract's default.
  */
 public final class ManifestDraft {
 
     /** The tokenizer's {@code max_tokens} when nothing says otherwise (the bundled value). */
     public static final int DEFAULT_MAX_TOKENS = 256;
+    /** A HuggingFace tokenizer beside the ONNX files; the text model then uses it. */
+    public static final String HUGGINGFACE_TOKENIZER_FILE = "tokenizer.json";
     /** The largest vocabulary the probe looks for. */
     static final int MAX_VOCABULARY = 1 << 24;
 
@@ -121,7 +125,10 @@ public final class ManifestDraft {
                     number(model, "input_dim", inputDim);
                 }
                 if (text) {
-                    model.set("tokenizer", tokenizer(env, session));
+                    Path huggingFace = file.resolveSibling(HUGGINGFACE_TOKENIZER_FILE);
+                    model.set("tokenizer", Files.isRegularFile(huggingFace)
+                            ? huggingFaceTokenizer(huggingFace)
+                            : tokenizer(env, session));
                 }
             }
         } catch (OrtException e) {
@@ -190,6 +197,27 @@ public final class ManifestDraft {
         t.put("vocab_size", vocabulary(env, session));
         t.put("max_tokens", DEFAULT_MAX_TOKENS);
         t.put("hash", TokenizerConfig.HASH_FNV1A64);
+        return t;
+    }
+
+    /**
+     * The HuggingFace tokenizer file beside the text model; its vocabulary size is the file's (the
+     * check then probes the model with its largest id).
+     */
+    private static ObjectNode huggingFaceTokenizer(Path file) {
+        byte[] json;
+        try {
+            json = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new ModelValidationException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        ObjectNode t = JSON.createObjectNode();
+        t.put("type", TokenizerConfig.TYPE_HUGGINGFACE);
+        t.put("file", HUGGINGFACE_TOKENIZER_FILE);
+        t.put("sha256", ArtifactVerifier.sha256(json));
+        t.put("vocab_size", HuggingFaceTextTokenizer.vocabularySize(json,
+                HUGGINGFACE_TOKENIZER_FILE));
+        t.put("max_tokens", DEFAULT_MAX_TOKENS);
         return t;
     }
 

@@ -20,6 +20,8 @@ final class ManifestParser {
     static final Set<String> TENSOR_FIELDS = Set.of("name", "dtype", "shape");
     static final Set<String> TOKENIZER_FIELDS = Set.of("type", "normalization", "lowercase",
             "ngram_max", "vocab_size", "max_tokens", "hash");
+    static final Set<String> HUGGINGFACE_TOKENIZER_FIELDS = Set.of("type", "file", "sha256",
+            "vocab_size", "max_tokens");
 
     private final ArtifactRoot root;
 
@@ -125,10 +127,7 @@ final class ManifestParser {
         }
         String file = fields.text("file");
         checkPlainFileName(fields, file);
-        String sha256 = fields.text("sha256");
-        if (!SHA256_HEX.matcher(sha256).matches()) {
-            throw fields.error("sha256 '" + sha256 + "' is not 64 lower-case hex digits");
-        }
+        String sha256 = sha256(fields);
         TokenizerConfig tokenizer = fields.has("tokenizer")
                 ? parseTokenizer(new JsonFields(fields.object("tokenizer"),
                         fields.owner() + ": tokenizer"))
@@ -160,6 +159,14 @@ final class ManifestParser {
         } catch (IllegalArgumentException e) {
             throw fields.error("field '" + field + "': " + e.getMessage());
         }
+    }
+
+    private static String sha256(JsonFields fields) {
+        String sha256 = fields.text("sha256");
+        if (!SHA256_HEX.matcher(sha256).matches()) {
+            throw fields.error("sha256 '" + sha256 + "' is not 64 lower-case hex digits");
+        }
+        return sha256;
     }
 
     private static void checkPlainFileName(JsonFields fields, String file) {
@@ -205,16 +212,32 @@ final class ManifestParser {
         return tensors;
     }
 
-    private static TokenizerConfig parseTokenizer(JsonFields fields) {
-        fields.rejectUnknown(TOKENIZER_FIELDS);
-        return new TokenizerConfig(
-                fields.text("type"),
-                fields.text("normalization"),
-                fields.bool("lowercase"),
-                fields.integer("ngram_max"),
-                fields.integer("vocab_size"),
-                fields.integer("max_tokens"),
-                fields.text("hash"));
+    /** The block's fields depend on its {@code type}, so the type is read first. */
+    private TokenizerConfig parseTokenizer(JsonFields fields) {
+        String type = fields.text("type");
+        switch (type) {
+            case TokenizerConfig.TYPE_HASHING -> {
+                fields.rejectUnknown(TOKENIZER_FIELDS);
+                return new TokenizerConfig(
+                        type,
+                        fields.text("normalization"),
+                        fields.bool("lowercase"),
+                        fields.integer("ngram_max"),
+                        fields.integer("vocab_size"),
+                        fields.integer("max_tokens"),
+                        fields.text("hash"));
+            }
+            case TokenizerConfig.TYPE_HUGGINGFACE -> {
+                fields.rejectUnknown(HUGGINGFACE_TOKENIZER_FIELDS);
+                String file = fields.text("file");
+                checkPlainFileName(fields, file);
+                return TokenizerConfig.huggingFace(file, sha256(fields),
+                        fields.integer("vocab_size"), fields.integer("max_tokens"),
+                        root.resolve(file));
+            }
+            default -> throw fields.error("type '" + type + "' is not one of "
+                    + String.join(", ", TokenizerConfig.TYPES));
+        }
     }
 
     static String singular(String field) {

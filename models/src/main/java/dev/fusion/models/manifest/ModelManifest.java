@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fusion.models.tokenizer.HuggingFaceTextTokenizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -17,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The validated {@code manifest.json}: every model it names exists, has the declared SHA-256,
- * and its ONNX inputs and outputs match the manifest and the contract (docs/MODEL_CONTRACT.md).
+ * The validated {@code manifest.json}: every model (and tokenizer file) it names exists, has the
+ * declared SHA-256, and its ONNX inputs and outputs match the manifest and the contract
+ * (docs/MODEL_CONTRACT.md).
  */
 public final class ModelManifest {
 
@@ -117,6 +119,7 @@ public final class ModelManifest {
         for (ModelSpec spec : manifest.models) {
             byte[] bytes = spec.readVerifiedBytes();
             checkOpset(spec, bytes);
+            checkTokenizerFile(spec);
             try (OrtSession.SessionOptions options = validationOptions();
                     OrtSession session = env.createSession(bytes, options)) {
                 SignatureVerifier.verify(spec, session);
@@ -131,6 +134,14 @@ public final class ModelManifest {
                 manifest.models.size(), manifest.modelFamily, manifest.version,
                 manifest.root.describe());
         return manifest;
+    }
+
+    /** Loads a HuggingFace tokenizer once: its file checks run, and DJL's native library. */
+    private static void checkTokenizerFile(ModelSpec spec) {
+        TokenizerConfig tokenizer = spec.tokenizer();
+        if (tokenizer != null && tokenizer.type().equals(TokenizerConfig.TYPE_HUGGINGFACE)) {
+            HuggingFaceTextTokenizer.open(tokenizer, spec.label()).close();
+        }
     }
 
     private static void checkOpset(ModelSpec spec, byte[] onnx) {

@@ -13,7 +13,8 @@ import java.util.Map;
  * <p>An ONNX file does not expose its embedding table's size through ONNX Runtime's API, and a
  * tokenizer whose {@code vocab_size} exceeds it passes every signature check, then fails each text
  * batch on the TaskManagers. One call with a row of the largest id, {@code vocab_size - 1}, finds
- * that at start instead; it costs one tiny inference on the validation session.
+ * that at start instead; it costs one tiny inference on the validation session. The same holds
+ * for a HuggingFace tokenizer, whose {@code vocab_size} load has checked against its file.
  */
 final class VocabularyProbe {
 
@@ -33,8 +34,10 @@ final class VocabularyProbe {
                 OrtSession.Result ignored = session.run(Map.of(TensorNames.INPUT_IDS, ids))) {
             // Accepted: every id of the tokenizer has a row in the model's embedding.
         } catch (OrtException e) {
+            String which = tokenizer.file() == null ? "its tokenizer"
+                    : "its tokenizer " + tokenizer.file();
             throw new ModelValidationException(spec.label() + ": the model refuses token id "
-                    + largestId + ", the largest its tokenizer produces (vocab_size "
+                    + largestId + ", the largest " + which + " produces (vocab_size "
                     + tokenizer.vocabSize() + "); is vocab_size larger than the model's embedding"
                     + " table? ONNX Runtime: " + e.getMessage(), e);
         }

@@ -9,7 +9,7 @@ import java.util.Objects;
  * The deterministic hashing tokenizer of docs/MODEL_CONTRACT.md, token for token identical to
  * {@code models/training/tokenizer.py}. Thread-safe; allocates little beyond the result.
  */
-public final class HashingTokenizer {
+public final class HashingTokenizer implements TextTokenizer {
 
     static final long FNV64_OFFSET_BASIS = 0xcbf29ce484222325L;
     static final long FNV64_PRIME = 0x100000001b3L;
@@ -51,10 +51,12 @@ public final class HashingTokenizer {
         return new HashingTokenizer(config.vocabSize(), config.maxTokens());
     }
 
+    @Override
     public int vocabSize() {
         return vocabSize;
     }
 
+    @Override
     public int maxTokens() {
         return maxTokens;
     }
@@ -63,6 +65,7 @@ public final class HashingTokenizer {
      * Token ids of one text: unigrams in order, then adjacent bigrams, at most {@code max_tokens};
      * empty when the text has no words. Every id is in {@code [1, vocab_size - 1]}.
      */
+    @Override
     public long[] encode(String text) {
         Objects.requireNonNull(text, "text");
         String words = normalize(text);
@@ -107,6 +110,11 @@ public final class HashingTokenizer {
             ids[count + b] = toId(hash);
         }
         return ids;
+    }
+
+    /** Holds nothing to release. */
+    @Override
+    public void close() {
     }
 
     /** NFKC then full lower-casing; both return their argument when there is nothing to change. */

@@ -299,6 +299,35 @@ class ManifestMismatchTest {
     }
 
     @Test
+    void unknownTokenizerType() throws IOException {
+        editModel("text-routing",
+                m -> ((ObjectNode) m.get("tokenizer")).put("type", "sentencepiece"));
+        assertFails("model 'text-routing': tokenizer: type 'sentencepiece' is not one of hashing,"
+                + " huggingface");
+    }
+
+    @Test
+    void huggingFaceTokenizerWithAHashingField() throws IOException {
+        editModel("text-routing", m -> m.set("tokenizer", huggingFace().put("lowercase", true)));
+        assertFails("model 'text-routing': tokenizer: unknown field 'lowercase'; the fields are"
+                + " [file, max_tokens, sha256, type, vocab_size]");
+    }
+
+    @Test
+    void huggingFaceTokenizerFileMissing() throws IOException {
+        editModel("text-routing", m -> m.set("tokenizer", huggingFace()));
+        assertFails("model 'text-routing': file tokenizer.json not found ("
+                + dir.toAbsolutePath().normalize().resolve("tokenizer.json") + ")");
+    }
+
+    @Test
+    void huggingFaceTokenizerFileOutsideTheModelDirectory() throws IOException {
+        editModel("text-routing", m -> m.set("tokenizer", huggingFace().put("file", "../t.json")));
+        assertFails("model 'text-routing': tokenizer: file '../t.json' must be a relative path"
+                + " inside the model directory");
+    }
+
+    @Test
     void tokenizerWithTrigrams() throws IOException {
         editModel("text-routing", m -> ((ObjectNode) m.get("tokenizer")).put("ngram_max", 3));
         assertFails("model 'text-routing': tokenizer ngram_max must be 2 but is 3");
@@ -334,6 +363,12 @@ class ManifestMismatchTest {
         assertThatThrownBy(() -> ModelManifest.load(dir))
                 .isInstanceOf(ModelValidationException.class)
                 .hasMessageStartingWith(dir.toAbsolutePath() + "/manifest.json is not valid JSON:");
+    }
+
+    private static ObjectNode huggingFace() {
+        ObjectNode tokenizer = TestArtifacts.JSON.createObjectNode();
+        return tokenizer.put("type", "huggingface").put("file", "tokenizer.json")
+                .put("sha256", "0".repeat(64)).put("vocab_size", 16384).put("max_tokens", 256);
     }
 
     private void assertFails(String message) {

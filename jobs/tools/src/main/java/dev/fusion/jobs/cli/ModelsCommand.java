@@ -8,6 +8,7 @@ import dev.fusion.jobs.FusionJob;
 import dev.fusion.models.manifest.ModelManifest;
 import dev.fusion.models.manifest.ModelSpec;
 import dev.fusion.models.manifest.TensorSpec;
+import dev.fusion.models.manifest.TokenizerConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -22,8 +23,9 @@ import java.util.stream.Collectors;
 /**
  * {@code models check DIR}: every check the job runs on a model directory at start (files,
  * checksums, opsets, signatures, the text model's vocabulary against its embedding table, the
- * contract, unknown keys), plus an integration model for each fusion mode asked for; and
- * {@code models manifest DIR}: a manifest.json drafted from the ONNX files, for review.
+ * contract, unknown keys, a HuggingFace tokenizer file's checks), plus an integration model for
+ * each fusion mode asked for; and {@code models manifest DIR}: a manifest.json drafted from the
+ * ONNX files (and a tokenizer.json beside them), for review.
  */
 final class ModelsCommand {
 
@@ -75,10 +77,13 @@ final class ModelsCommand {
                     spec.sha256().substring(0, 12));
             out.println("      inputs  " + tensors(spec.inputs()));
             out.println("      outputs " + tensors(spec.outputs()));
-            if (spec.tokenizer() != null) {
-                out.printf(Locale.ROOT, "      tokenizer %s, vocab_size %d (every id accepted by the"
-                        + " model), max_tokens %d%n", spec.tokenizer().type(),
-                        spec.tokenizer().vocabSize(), spec.tokenizer().maxTokens());
+            TokenizerConfig tokenizer = spec.tokenizer();
+            if (tokenizer != null) {
+                String file = tokenizer.file() == null ? "" : " " + tokenizer.file() + " (sha256 "
+                        + tokenizer.sha256().substring(0, 12) + "...)";
+                out.printf(Locale.ROOT, "      tokenizer %s%s, vocab_size %d (every id accepted by"
+                        + " the model), max_tokens %d%n", tokenizer.type(), file,
+                        tokenizer.vocabSize(), tokenizer.maxTokens());
             }
         }
         FusionJob.requireServable(manifest);

@@ -3,6 +3,7 @@ package dev.fusion.jobs.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fusion.models.manifest.ModelValidationException;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelsCommandTest {
 
     private static final Path BUNDLED = Path.of("..", "..", "models", "artifacts");
+    /** models' HuggingFace fixtures: tokenizer.json files and a 34-row text model. */
+    private static final Path HF = Path.of("..", "..", "models", "src", "test", "resources", "hf");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -87,6 +90,40 @@ class ModelsCommandTest {
                 + " (features 40), image (features 2048), depth (features 16), imu (features 6)\n");
         assertThat(out).endsWith("ok: every check passed; integration model present for fusion mode"
                 + " max, weighted\n");
+    }
+
+    @Test
+    void manifestWritesTheHuggingFaceTokenizerBesideTheTextModelAndTheCheckLoadsIt()
+            throws IOException {
+        copyOnnx("audio_routing.onnx", "image_routing.onnx", "integration_max.onnx");
+        Files.copy(HF.resolve("text_routing_tiny.onnx"), dir.resolve("text_routing.onnx"));
+        Files.copy(HF.resolve("wordpiece/tokenizer.json"), dir.resolve("tokenizer.json"));
+
+        String out = run("manifest", dir.toString(), "--family", "bert-text");
+
+        JsonNode tokenizer = JSON.readTree(dir.resolve("manifest.json").toFile()).get("models")
+                .get(0).get("tokenizer");
+        assertThat(tokenizer.get("type").asText()).isEqualTo("huggingface");
+        assertThat(out).contains("manifest bert-text 1.0.0, embedding_dim 64, num_classes 8");
+        assertThat(out).contains("tokenizer huggingface tokenizer.json (sha256 "
+                + tokenizer.get("sha256").asText().substring(0, 12) + "...), vocab_size 34 (every"
+                + " id accepted by the model), max_tokens 256");
+        assertThat(out).endsWith("ok: every check passed; integration model present for fusion"
+                + " mode max\n");
+    }
+
+    @Test
+    void checkNamesAHuggingFaceTokenizerLargerThanTheEmbeddingTable() throws IOException {
+        copyOnnx("audio_routing.onnx", "image_routing.onnx", "integration_max.onnx");
+        Files.copy(HF.resolve("text_routing_tiny.onnx"), dir.resolve("text_routing.onnx"));
+        Files.copy(HF.resolve("bytelevel-bpe/tokenizer.json"), dir.resolve("tokenizer.json"));
+        run("manifest", dir.toString(), "--out", dir.resolve("draft.json").toString());
+        Files.move(dir.resolve("draft.json"), dir.resolve("manifest.json"));
+
+        assertThatThrownBy(() -> run("check", dir.toString()))
+                .isInstanceOf(ModelValidationException.class)
+                .hasMessageStartingWith("model 'text-routing': the model refuses token id 268, the"
+                        + " largest its tokenizer tokenizer.json produces (vocab_size 269)");
     }
 
     private void copyOnnx(String... files) throws IOException {
