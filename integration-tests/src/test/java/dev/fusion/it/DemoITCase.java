@@ -83,18 +83,21 @@ class DemoITCase {
     }
 
     /**
-     * A model directory of other shapes (audio 40-d, image 2048-d, D = 32, K = 5) and no
-     * generator: the producers send records the models take (no dead letters), the summary
+     * A model directory of five streams of other shapes (audio 40-d, image 2048-d, depth 16-d,
+     * imu 6-d, D = 32, K = 5) and no generator: the producers send each stream records its model
+     * takes (no dead letters), the status lines and the summary name the five streams, the summary
      * accounts for every event and says why there is no accuracy instead of inventing one.
      */
     @Test
-    void aDemoOnModelsOfOtherShapesSendsWhatTheyTakeAndSaysAccuracyIsUnavailable() throws Exception {
-        Path wide = Path.of("..", "models", "model-sets", "wide").toAbsolutePath().normalize();
+    void aDemoOnFiveStreamsOfOtherShapesSendsWhatTheyTakeAndSaysAccuracyIsUnavailable()
+            throws Exception {
+        Path fiveStream = Path.of("..", "models", "model-sets", "five-stream").toAbsolutePath()
+                .normalize();
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
         DemoCommand.run(new String[] {"--duration", "8s", "--rate", "300", "--entities", "100",
             "--web-port", "0", "--page-port", "0", "--set", "metrics.port=0",
-            "--set", "models.dir=" + wide}, out);
+            "--set", "models.dir=" + fiveStream}, out);
 
         String output = buffer.toString(StandardCharsets.UTF_8);
         Matcher accounting = Pattern.compile("accounting (\\d+) of (\\d+) input events accounted for .*: exact")
@@ -103,7 +106,13 @@ class DemoITCase {
         assertThat(Long.parseLong(accounting.group(1))).isEqualTo(Long.parseLong(accounting.group(2)))
                 .isGreaterThan(500);
         assertThat(output).contains("0 dead letters, 0 dropped");
-        assertThat(output).contains("accuracy   unavailable: " + wide + "/generator.json does not exist");
+        assertThat(output).containsPattern("(?m)^input      \\d+ events in .*: text \\d+, audio \\d+,"
+                + " image \\d+, depth \\d+, imu \\d+$");
+        assertThat(output).containsPattern("(?m)^\\[\\s*\\d+s\\] in text/audio/image/depth/imu ");
+        assertThat(output).containsPattern("(?m)^weights    mean text/audio/image/depth/imu"
+                + " [0-9.-]+/[0-9.-]+/[0-9.-]+/[0-9.-]+/[0-9.-]+$");
+        assertThat(output).contains("accuracy   unavailable: " + fiveStream
+                + "/generator.json does not exist");
         assertThat(output).doesNotContain("baselines", "accuracy   pipeline");
     }
 

@@ -43,6 +43,11 @@ public record Modality(String id, int index, Kind kind) implements Serializable 
         }
     }
 
+    /** Whether {@code name} is a valid modality name (the rule of {@link #ID}). */
+    public static boolean isValidName(String name) {
+        return ID.matcher(name).matches();
+    }
+
     public boolean isText() {
         return kind == Kind.TEXT;
     }

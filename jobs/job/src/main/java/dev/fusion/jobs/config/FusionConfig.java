@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.fusion.jobs.kafka.KafkaClientProperties;
+import dev.fusion.models.manifest.Modality;
 import dev.fusion.models.runtime.Device;
 import dev.fusion.models.runtime.RuntimeOptions;
 import dev.fusion.operators.decode.DeadLetters;
@@ -25,7 +26,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -37,9 +37,6 @@ import org.apache.flink.configuration.Configuration;
 public final class FusionConfig implements Serializable {
 
     private static final long serialVersionUID = 1L;
-    /** A modality name as manifests spell it (docs/MODEL_CONTRACT.md). */
-    private static final Pattern STREAM_NAME =
-            Pattern.compile("[a-z][a-z0-9_-]{0,31}");
     private static final Set<String> KNOWN_KEYS =
             FusionOptions.all().stream().map(ConfigOption::key).collect(Collectors.toSet());
 
@@ -161,7 +158,7 @@ public final class FusionConfig implements Serializable {
             return null;
         }
         String stream = key.substring(FusionOptions.INPUT_TOPIC_PREFIX.length());
-        return STREAM_NAME.matcher(stream).matches() ? stream : null;
+        return Modality.isValidName(stream) ? stream : null;
     }
 
     /** The model directory of {@code models.dir}, or the models bundled in the jar. */
