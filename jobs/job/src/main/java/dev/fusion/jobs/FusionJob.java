@@ -29,6 +29,7 @@ import dev.fusion.operators.records.RawRecord;
 import dev.fusion.operators.records.RoutedRecord;
 import dev.fusion.operators.routing.ModelLocation;
 import dev.fusion.operators.routing.RecordPoisonHandler;
+import dev.fusion.operators.watermarks.StartAwareIdleness;
 import dev.fusion.schemas.AlignmentPolicy;
 import dev.fusion.schemas.DeadLetter;
 import dev.fusion.schemas.DroppedEvent;
@@ -90,14 +91,22 @@ public final class FusionJob {
 
     /**
      * One input's watermarks: bounded out-of-orderness per partition, event time from the record,
-     * and idleness. No watermark alignment across the inputs: with the Kafka connector for Flink
-     * 2.2 it can fail the sources (FLINK-39728).
+     * and idleness that does not count before a partition's first record after a (re)start
+     * ({@link StartAwareIdleness}). No watermark alignment across the inputs: with the Kafka
+     * connector for Flink 2.2 it can fail the sources (FLINK-39728).
      */
     WatermarkStrategy<RawRecord> watermarks(Modality modality, ValidationOptions validation) {
-        return WatermarkStrategy
+        return new StartAwareIdleness<>(WatermarkStrategy
                 .<RawRecord>forBoundedOutOfOrderness(config.get(FusionOptions.OUT_OF_ORDERNESS))
-                .withTimestampAssigner(new EventTimeAssigner(modality, validation, clock))
-                .withIdleness(config.get(FusionOptions.IDLENESS));
+                .withTimestampAssigner(new EventTimeAssigner(modality, validation, clock)),
+                config.get(FusionOptions.IDLENESS), startIdleness());
+    }
+
+    /** watermarks.start-idleness, or watermarks.idleness where that is longer. */
+    Duration startIdleness() {
+        Duration idleness = config.get(FusionOptions.IDLENESS);
+        Duration start = config.get(FusionOptions.START_IDLENESS);
+        return start.compareTo(idleness) < 0 ? idleness : start;
     }
 
     /** Adds the pipeline to {@code env}, reading from {@code sources} and writing to {@code sinks}. */
