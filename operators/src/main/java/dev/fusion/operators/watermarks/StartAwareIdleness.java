@@ -26,6 +26,13 @@ import org.apache.flink.util.clock.RelativeClock;
  *
  * <p>Silence is measured on the split's input-activity clock, which Flink pauses while the
  * source is back-pressured, as {@link WatermarkStrategy#withIdleness} does.
+ *
+ * <p>A source subtask is idle when its splits are and so is its main output, which Flink
+ * creates first, before any split's output, and which a split-based reader (Kafka's) never
+ * writes to. The first generator an instance of this strategy creates (Flink deserializes one
+ * per subtask and run) is therefore the main output's, and it has the plain idleness: were it to
+ * wait for the start idleness, a subtask all of whose partitions went quiet just after a start
+ * would hold back the watermark that long.
  */
 public final class StartAwareIdleness<T> implements WatermarkStrategy<T> {
 
@@ -34,6 +41,8 @@ public final class StartAwareIdleness<T> implements WatermarkStrategy<T> {
     private final WatermarkStrategy<T> watermarks;
     private final Duration idleness;
     private final Duration startIdleness;
+    /** Whether this instance created the main output's generator (its first). */
+    private transient boolean mainOutputCreated;
 
     /**
      * @param watermarks the watermarks and timestamps of a split that is not idle
@@ -58,8 +67,10 @@ public final class StartAwareIdleness<T> implements WatermarkStrategy<T> {
     @Override
     public WatermarkGenerator<T> createWatermarkGenerator(
             WatermarkGeneratorSupplier.Context context) {
+        Duration beforeFirstRecord = mainOutputCreated ? startIdleness : idleness;
+        mainOutputCreated = true;
         return new Generator<>(watermarks.createWatermarkGenerator(context),
-                context.getInputActivityClock(), idleness, startIdleness);
+                context.getInputActivityClock(), idleness, beforeFirstRecord);
     }
 
     @Override
@@ -88,6 +99,7 @@ public final class StartAwareIdleness<T> implements WatermarkStrategy<T> {
         private long silentSince = NEVER;
         private boolean idle;
 
+        /** {@code startIdleness}: the silence allowed before the first record. */
         Generator(WatermarkGenerator<T> watermarks, RelativeClock clock, Duration idleness,
                 Duration startIdleness) {
             this.watermarks = watermarks;

@@ -14,6 +14,7 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.apache.flink.util.InstantiationUtil;
 import org.apache.flink.util.clock.ManualClock;
 import org.apache.flink.util.clock.RelativeClock;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class StartAwareIdlenessTest {
 
     @Test
     void aSplitThatHasNotDeliveredARecordIsIdleOnlyAfterTheStartIdleness() {
-        WatermarkGenerator<Long> split = generator(startAware());
+        WatermarkGenerator<Long> split = splitGenerator(startAware());
 
         emitUntil(split, 29_000);
         assertThat(output.idleAt).as("idle marks before the start idleness").isEmpty();
@@ -51,7 +52,7 @@ class StartAwareIdlenessTest {
 
     @Test
     void aSplitWhoseFirstRecordComesLateIsNeverIdleAndThenIdleAfterTheIdleness() {
-        WatermarkGenerator<Long> split = generator(startAware());
+        WatermarkGenerator<Long> split = splitGenerator(startAware());
 
         // The reader's first fetch comes 12 s after the split was added: more than the idleness.
         emitUntil(split, 12_000);
@@ -68,7 +69,7 @@ class StartAwareIdlenessTest {
 
     @Test
     void aRecordEndsIdlenessAndTheNextSilenceIsTheShortOne() {
-        WatermarkGenerator<Long> split = generator(startAware());
+        WatermarkGenerator<Long> split = splitGenerator(startAware());
         split.onEvent(1_000_000L, 1_000_000L, output);
         emitUntil(split, 6_000);
         assertThat(output.idleAt).containsExactly(5_400L);
@@ -116,10 +117,38 @@ class StartAwareIdlenessTest {
                 .hasMessage("idleness must be positive, got PT0S");
     }
 
+    @Test
+    void theMainOutputCreatedFirstHasThePlainIdleness() throws Exception {
+        // A Kafka reader never writes to its subtask's main output: idle as withIdleness makes it.
+        StartAwareIdleness<Long> strategy = startAware();
+        WatermarkGenerator<Long> main = generator(strategy);
+        Recorded splitOutput = new Recorded();
+        WatermarkGenerator<Long> split = generator(strategy);
+        emitUntil(main, 6_000);
+        assertThat(output.idleAt).as("main output").containsExactly(5_400L);
+
+        nowMs = 0;
+        emitUntil(split, splitOutput, 6_000);
+        assertThat(splitOutput.idleAt).as("a split's output").isEmpty();
+
+        // Each subtask and run deserializes its own instance, which starts with the main output.
+        Recorded copyOutput = new Recorded();
+        nowMs = 0;
+        emitUntil(generator(InstantiationUtil.clone(strategy)), copyOutput, 6_000);
+        assertThat(copyOutput.idleAt).as("main output of a deserialized copy")
+                .containsExactly(5_400L);
+    }
+
     private StartAwareIdleness<Long> startAware() {
         return new StartAwareIdleness<>(WatermarkStrategy
                 .<Long>forBoundedOutOfOrderness(Duration.ofMillis(OUT_OF_ORDERNESS_MS)),
                 IDLENESS, START_IDLENESS);
+    }
+
+    /** A split's generator: the strategy's first generator is the main output's. */
+    private WatermarkGenerator<Long> splitGenerator(StartAwareIdleness<Long> strategy) {
+        generator(strategy);
+        return generator(strategy);
     }
 
     private WatermarkGenerator<Long> generator(WatermarkStrategy<Long> strategy) {
@@ -138,11 +167,15 @@ class StartAwareIdlenessTest {
 
     /** Periodic emits every 200 ms, as the source runs them, up to {@code untilMs}. */
     private void emitUntil(WatermarkGenerator<Long> split, long untilMs) {
+        emitUntil(split, output, untilMs);
+    }
+
+    private void emitUntil(WatermarkGenerator<Long> split, Recorded to, long untilMs) {
         while (nowMs + INTERVAL_MS <= untilMs) {
             nowMs += INTERVAL_MS;
             clock.advanceTime(Duration.ofMillis(INTERVAL_MS));
-            output.nowMs = nowMs;
-            split.onPeriodicEmit(output);
+            to.nowMs = nowMs;
+            split.onPeriodicEmit(to);
         }
     }
 
