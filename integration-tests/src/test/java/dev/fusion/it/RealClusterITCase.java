@@ -53,8 +53,9 @@ import org.slf4j.LoggerFactory;
  * own JVM, live traffic throughout, a TaskManager killed with SIGKILL and replaced, a stop with a
  * savepoint and a resume from it, a cancel and a resume from the retained checkpoint (a start
  * without state refused in between), and the committed output checked to account for every event
- * sent exactly once, each of them fused (none dropped LATE while a source starts slowly). A second test runs jobs of the jar without ONNX Runtime, with ONNX Runtime in
- * the cluster's {@code lib/}, and checks that their TaskManager maps the native library once.
+ * sent exactly once, each of them fused (none dropped LATE while a source starts slowly). A
+ * second test runs jobs of the jar without ONNX Runtime, with ONNX Runtime in the cluster's
+ * {@code lib/}, and checks that their TaskManager maps the native library once.
  */
 class RealClusterITCase {
 

@@ -1,6 +1,9 @@
 package dev.fusion.operators.watermarks;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.apache.flink.api.common.eventtime.TimestampAssigner;
 import org.apache.flink.api.common.eventtime.TimestampAssignerSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkAlignmentParams;
@@ -27,12 +30,15 @@ import org.apache.flink.util.clock.RelativeClock;
  * <p>Silence is measured on the split's input-activity clock, which Flink pauses while the
  * source is back-pressured, as {@link WatermarkStrategy#withIdleness} does.
  *
- * <p>A source subtask is idle when its splits are and so is its main output, which Flink
- * creates first, before any split's output, and which a split-based reader (Kafka's) never
- * writes to. The first generator an instance of this strategy creates (Flink deserializes one
- * per subtask and run) is therefore the main output's, and it has the plain idleness: were it to
- * wait for the start idleness, a subtask all of whose partitions went quiet just after a start
- * would hold back the watermark that long.
+ * <p>Flink marks a source subtask idle only when its splits' combined output and its main
+ * output both are. The main output, which a split-based reader (Kafka's) never writes to, is
+ * created first, before any split's output, so the first generator an instance of this strategy
+ * creates (Flink deserializes one per subtask and run) is the main output's. It follows the
+ * splits: {@code idleness} once every split of the subtask has delivered a record since the
+ * start, {@code startIdleness} before. It must not be idle earlier: Flink leaves the splits'
+ * combined output marked idle from a periodic watermark before the splits were assigned until
+ * their watermark advances, so an idle main output would then make the whole subtask idle while
+ * a split has not been read yet.
  */
 public final class StartAwareIdleness<T> implements WatermarkStrategy<T> {
 
@@ -41,8 +47,8 @@ public final class StartAwareIdleness<T> implements WatermarkStrategy<T> {
     private final WatermarkStrategy<T> watermarks;
     private final Duration idleness;
     private final Duration startIdleness;
-    /** Whether this instance created the main output's generator (its first). */
-    private transient boolean mainOutputCreated;
+    /** The split outputs' generators; null until the main output's (the first) is created. */
+    private transient List<Generator<T>> splits;
 
     /**
      * @param watermarks the watermarks and timestamps of a split that is not idle
@@ -67,10 +73,18 @@ public final class StartAwareIdleness<T> implements WatermarkStrategy<T> {
     @Override
     public WatermarkGenerator<T> createWatermarkGenerator(
             WatermarkGeneratorSupplier.Context context) {
-        Duration beforeFirstRecord = mainOutputCreated ? startIdleness : idleness;
-        mainOutputCreated = true;
-        return new Generator<>(watermarks.createWatermarkGenerator(context),
-                context.getInputActivityClock(), idleness, beforeFirstRecord);
+        WatermarkGenerator<T> delegate = watermarks.createWatermarkGenerator(context);
+        RelativeClock clock = context.getInputActivityClock();
+        if (splits == null) {
+            List<Generator<T>> ofSplits = new ArrayList<>();
+            splits = ofSplits;
+            return new Generator<>(delegate, clock, idleness, startIdleness,
+                    () -> !ofSplits.isEmpty() && ofSplits.stream().allMatch(Generator::delivered));
+        }
+        Generator<T> split =
+                new Generator<>(delegate, clock, idleness, startIdleness, () -> false);
+        splits.add(split);
+        return split;
     }
 
     @Override
@@ -83,7 +97,7 @@ public final class StartAwareIdleness<T> implements WatermarkStrategy<T> {
         return watermarks.getAlignmentParameters();
     }
 
-    /** One split's watermarks, marked idle after the silence its state allows. */
+    /** One output's watermarks, marked idle after the silence its state allows. */
     static final class Generator<T> implements WatermarkGenerator<T> {
 
         private static final long NEVER = Long.MIN_VALUE;
@@ -92,6 +106,8 @@ public final class StartAwareIdleness<T> implements WatermarkStrategy<T> {
         private final RelativeClock clock;
         private final long idleNanos;
         private final long startIdleNanos;
+        /** Whether the short idleness applies although this output has had no record. */
+        private final BooleanSupplier startedElsewhere;
         /** Records seen; compared at each periodic emit, so the clock is not read per record. */
         private long records;
         private long recordsAtLastCheck;
@@ -99,13 +115,18 @@ public final class StartAwareIdleness<T> implements WatermarkStrategy<T> {
         private long silentSince = NEVER;
         private boolean idle;
 
-        /** {@code startIdleness}: the silence allowed before the first record. */
         Generator(WatermarkGenerator<T> watermarks, RelativeClock clock, Duration idleness,
-                Duration startIdleness) {
+                Duration startIdleness, BooleanSupplier startedElsewhere) {
             this.watermarks = watermarks;
             this.clock = clock;
             this.idleNanos = nanos(idleness);
             this.startIdleNanos = nanos(startIdleness);
+            this.startedElsewhere = startedElsewhere;
+        }
+
+        /** Whether this output has had a record since it was created. */
+        boolean delivered() {
+            return records > 0;
         }
 
         @Override
@@ -134,7 +155,8 @@ public final class StartAwareIdleness<T> implements WatermarkStrategy<T> {
                 silentSince = now;
                 return false;
             }
-            return now - silentSince > (records == 0 ? startIdleNanos : idleNanos);
+            boolean started = records > 0 || startedElsewhere.getAsBoolean();
+            return now - silentSince > (started ? idleNanos : startIdleNanos);
         }
 
         private static long nanos(Duration d) {

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
@@ -118,25 +120,42 @@ class StartAwareIdlenessTest {
     }
 
     @Test
-    void theMainOutputCreatedFirstHasThePlainIdleness() throws Exception {
-        // A Kafka reader never writes to its subtask's main output: idle as withIdleness makes it.
+    void theMainOutputIsIdleAfterTheIdlenessOnceEverySplitHasDeliveredARecord() throws Exception {
+        // The first generator is the main output's, which a Kafka reader never writes to; Flink
+        // makes a subtask idle only when it and the splits' combined output both are.
         StartAwareIdleness<Long> strategy = startAware();
+        Recorded mainOutput = new Recorded();
+        Recorded firstSplit = new Recorded();
+        Recorded secondSplit = new Recorded();
         WatermarkGenerator<Long> main = generator(strategy);
-        Recorded splitOutput = new Recorded();
-        WatermarkGenerator<Long> split = generator(strategy);
-        emitUntil(main, 6_000);
-        assertThat(output.idleAt).as("main output").containsExactly(5_400L);
+        WatermarkGenerator<Long> first = generator(strategy);
+        WatermarkGenerator<Long> second = generator(strategy);
+        Map<WatermarkGenerator<Long>, Recorded> all = new LinkedHashMap<>();
+        all.put(main, mainOutput);
+        all.put(first, firstSplit);
+        all.put(second, secondSplit);
 
-        nowMs = 0;
-        emitUntil(split, splitOutput, 6_000);
-        assertThat(splitOutput.idleAt).as("a split's output").isEmpty();
+        emitAll(all, 6_000);
+        first.onEvent(1_000_000L, 1_000_000L, firstSplit);
+        emitAll(all, 10_000);
+        assertThat(mainOutput.idleAt).as("main output while a split has not delivered").isEmpty();
 
-        // Each subtask and run deserializes its own instance, which starts with the main output.
+        second.onEvent(1_000_000L, 1_000_000L, secondSplit);
+        emitAll(all, 16_000);
+        // Silent from its first check (200 ms): idle at the first check after the last split's
+        // first record; each split 5 s after its own record.
+        assertThat(mainOutput.idleAt).as("main output").containsExactly(10_200L);
+        assertThat(firstSplit.idleAt).as("first split").containsExactly(11_400L);
+        assertThat(secondSplit.idleAt).as("second split").containsExactly(15_400L);
+
+        // Each subtask and run deserializes its own instance, which starts with the main output;
+        // with no split at all, the main output waits for the start idleness.
         Recorded copyOutput = new Recorded();
+        WatermarkGenerator<Long> copyMain = generator(InstantiationUtil.clone(strategy));
         nowMs = 0;
-        emitUntil(generator(InstantiationUtil.clone(strategy)), copyOutput, 6_000);
-        assertThat(copyOutput.idleAt).as("main output of a deserialized copy")
-                .containsExactly(5_400L);
+        emitUntil(copyMain, copyOutput, 31_000);
+        assertThat(copyOutput.idleAt).as("main output of a copy without splits")
+                .containsExactly(30_400L);
     }
 
     private StartAwareIdleness<Long> startAware() {
@@ -168,6 +187,18 @@ class StartAwareIdlenessTest {
     /** Periodic emits every 200 ms, as the source runs them, up to {@code untilMs}. */
     private void emitUntil(WatermarkGenerator<Long> split, long untilMs) {
         emitUntil(split, output, untilMs);
+    }
+
+    /** Periodic emits of several outputs, each in turn every 200 ms, up to {@code untilMs}. */
+    private void emitAll(Map<WatermarkGenerator<Long>, Recorded> outputs, long untilMs) {
+        while (nowMs + INTERVAL_MS <= untilMs) {
+            nowMs += INTERVAL_MS;
+            clock.advanceTime(Duration.ofMillis(INTERVAL_MS));
+            outputs.forEach((generator, to) -> {
+                to.nowMs = nowMs;
+                generator.onPeriodicEmit(to);
+            });
+        }
     }
 
     private void emitUntil(WatermarkGenerator<Long> split, Recorded to, long untilMs) {

@@ -276,10 +276,11 @@ public final class FusionOptions {
             .durationType().defaultValue(Duration.ofSeconds(30))
             .withDescription("A partition that has not delivered a record since its source"
                     + " (re)started stops holding back the watermark only after this long (or"
-                    + " watermarks.idleness where that is longer): a source slow to fetch its first records (a"
-                    + " replacement TaskManager, a busy machine) must not have its backlog"
-                    + " declared idle and overtaken, which would make it LATE. A partition that"
-                    + " gets no record at all holds back every fusion this long after each start.");
+                    + " watermarks.idleness where that is longer): a source slow to fetch its"
+                    + " first records (a replacement TaskManager, a busy machine) must not have"
+                    + " its backlog declared idle and overtaken, which would make it LATE. A"
+                    + " partition that gets no record at all holds back every fusion this long"
+                    + " after each start.");
 
     // ---- Validation ----
 
