@@ -30,6 +30,7 @@ import dev.fusion.operators.records.RawRecord;
 import dev.fusion.operators.records.RoutedRecord;
 import dev.fusion.operators.routing.ModelLocation;
 import dev.fusion.operators.routing.RecordPoisonHandler;
+import dev.fusion.operators.watermarks.StartAwareIdleness;
 import dev.fusion.schemas.AlignmentPolicy;
 import dev.fusion.schemas.DeadLetter;
 import dev.fusion.schemas.DroppedEvent;
@@ -120,14 +121,22 @@ public final class FusionJob {
 
     /**
      * One input's watermarks: bounded out-of-orderness per partition, event time from the record,
-     * and idleness. No watermark alignment across the inputs: with the Kafka connector for Flink
-     * 2.2 it can fail the sources (FLINK-39728).
+     * and idleness that does not count before a partition's first record after a (re)start
+     * ({@link StartAwareIdleness}). No watermark alignment across the inputs: with the Kafka
+     * connector for Flink 2.2 it can fail the sources (FLINK-39728).
      */
     WatermarkStrategy<RawRecord> watermarks(ModalityDecoder decoder) {
-        return WatermarkStrategy
+        return new StartAwareIdleness<>(WatermarkStrategy
                 .<RawRecord>forBoundedOutOfOrderness(config.get(FusionOptions.OUT_OF_ORDERNESS))
-                .withTimestampAssigner(new EventTimeAssigner(decoder))
-                .withIdleness(config.get(FusionOptions.IDLENESS));
+                .withTimestampAssigner(new EventTimeAssigner(decoder)),
+                config.get(FusionOptions.IDLENESS), startIdleness());
+    }
+
+    /** watermarks.start-idleness, or watermarks.idleness where that is longer. */
+    Duration startIdleness() {
+        Duration idleness = config.get(FusionOptions.IDLENESS);
+        Duration start = config.get(FusionOptions.START_IDLENESS);
+        return start.compareTo(idleness) < 0 ? idleness : start;
     }
 
     /** The decoder of one stream's records: its kind, its routing model's feature length. */

@@ -10,6 +10,7 @@ import dev.fusion.jobs.config.ConfigException;
 import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.models.manifest.FusionMode;
 import dev.fusion.operators.records.RawRecord;
+import dev.fusion.operators.watermarks.StartAwareIdleness;
 import dev.fusion.schemas.AudioFeatureEvent;
 import dev.fusion.schemas.DeadLetter;
 import dev.fusion.schemas.DeadLetterReason;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -102,11 +104,22 @@ class FusionJobTest {
                 StreamExecutionEnvironment.getExecutionEnvironment(), capturing, new Collected());
         assertThat(seen).hasSize(3);
         seen.values().forEach(w -> assertThat(w.getAlignmentParameters().isEnabled()).isFalse());
+        seen.values().forEach(w -> assertThat(w).isInstanceOf(StartAwareIdleness.class));
 
         assertThatThrownBy(() -> FusionConfig.of(Map.of("watermarks.alignment-max-drift", "30 s")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("configuration key 'watermarks.alignment-max-drift' was removed")
                 .hasMessageContaining("FLINK-39728");
+    }
+
+    @Test
+    void theStartIdlenessIsNeverShorterThanTheIdleness() {
+        FusionConfig defaults = FusionConfig.of(Map.of("inference.device", "cpu"));
+        assertThat(new FusionJob(defaults, Clock.systemUTC()).startIdleness())
+                .isEqualTo(Duration.ofSeconds(30));
+        FusionConfig longIdleness = defaults.with(Map.of("watermarks.idleness", "60 s"));
+        assertThat(new FusionJob(longIdleness, Clock.systemUTC()).startIdleness())
+                .isEqualTo(Duration.ofSeconds(60));
     }
 
     @Test

@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * fires everything.
  *
  * <p><b>Idle flush.</b> When every input of the operator is idle (its watermark status, which
- * the sources announce after {@code watermarks.idleness} without records, and which follows
- * every record they sent) and for {@code align.idle-flush-after} no record arrived and the
+ * the sources announce after {@code watermarks.idleness} without records, or
+ * {@code watermarks.start-idleness} for a partition without a record since the start, and which
+ * follows every record they sent) and for {@code align.idle-flush-after} no record arrived and the
  * watermark did not advance, the operator advances its own event-time clock, for all keys at
  * once, to {@code min(now - idle-flush-after, latest due time of any accepted record)}. So a
  * flush never fuses ahead of records that reach the job within the wait of their event time, and

@@ -240,6 +240,7 @@ public final class FusionConfig implements Serializable {
         notNegative(FusionOptions.DUPLICATE_HORIZON);
         notNegative(FusionOptions.OUT_OF_ORDERNESS);
         positive(FusionOptions.IDLENESS);
+        positive(FusionOptions.START_IDLENESS);
         notNegative(FusionOptions.MAX_FUTURE_SKEW);
         double minGate = get(FusionOptions.MIN_GATE);
         if (!(minGate >= 0.0 && minGate < 1.0)) {

@@ -272,9 +272,21 @@ public final class FusionOptions {
 
     public static final ConfigOption<Duration> IDLENESS = key("watermarks.idleness")
             .durationType().defaultValue(Duration.ofSeconds(5))
-            .withDescription("A partition silent this long stops holding back the watermark. Too"
-                    + " short a value can mark partitions with a backlog idle while their source is"
-                    + " busy catching up, and their records then arrive LATE.");
+            .withDescription("A partition silent this long, once it has delivered a record since"
+                    + " its source (re)started, stops holding back the watermark (before that,"
+                    + " watermarks.start-idleness). Too short a value can mark partitions with a"
+                    + " backlog idle while their source is busy catching up, and their records"
+                    + " then arrive LATE.");
+
+    public static final ConfigOption<Duration> START_IDLENESS = key("watermarks.start-idleness")
+            .durationType().defaultValue(Duration.ofSeconds(30))
+            .withDescription("A partition that has not delivered a record since its source"
+                    + " (re)started stops holding back the watermark only after this long (or"
+                    + " watermarks.idleness where that is longer): a source slow to fetch its"
+                    + " first records (a replacement TaskManager, a busy machine) must not have"
+                    + " its backlog declared idle and overtaken, which would make it LATE. A"
+                    + " partition that gets no record at all holds back every fusion this long"
+                    + " after each start.");
 
     // ---- Validation ----
 

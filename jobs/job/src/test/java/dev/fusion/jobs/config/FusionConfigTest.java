@@ -96,6 +96,8 @@ class FusionConfigTest {
                 .hasMessage("routing.min-gate must be in [0, 1), got 1.5");
         assertThatThrownBy(() -> FusionConfig.of(Map.of("align.window", "0 ms")))
                 .hasMessage("align.window must be positive, got PT0S");
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("watermarks.start-idleness", "0 s")))
+                .hasMessage("watermarks.start-idleness must be positive, got PT0S");
         assertThatThrownBy(() -> FusionConfig.of(Map.of("validation.min-event-time", "yesterday")))
                 .hasMessageStartingWith("invalid value 'yesterday' for validation.min-event-time");
     }
