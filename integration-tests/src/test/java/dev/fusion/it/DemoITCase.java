@@ -65,11 +65,7 @@ class DemoITCase {
         assertThat(output).containsPattern("metrics: http://localhost:[0-9]+/metrics");
         assertThat(Pattern.compile("^\\[\\s*\\d+s\\] in t/a/i", Pattern.MULTILINE).matcher(output).results().count())
                 .as("status lines").isGreaterThanOrEqualTo(10);
-        Matcher accounting = Pattern.compile("accounting (\\d+) of (\\d+) input events accounted for .*: exact")
-                .matcher(output);
-        assertThat(accounting.find()).as(output).isTrue();
-        assertThat(Long.parseLong(accounting.group(1))).isEqualTo(Long.parseLong(accounting.group(2)))
-                .isGreaterThan(1000);
+        assertExactAccounting(output, 1000);
         assertThat(output).contains("0 dead letters, 0 dropped");
         assertThat(output).containsPattern("accuracy   pipeline \\(live, max fusion\\) +\\d+\\.\\d% before corruption");
         assertThat(output).containsPattern("baselines  same models offline on 3000 samples");
@@ -100,11 +96,7 @@ class DemoITCase {
             "--set", "models.dir=" + fiveStream}, out);
 
         String output = buffer.toString(StandardCharsets.UTF_8);
-        Matcher accounting = Pattern.compile("accounting (\\d+) of (\\d+) input events accounted for .*: exact")
-                .matcher(output);
-        assertThat(accounting.find()).as(output).isTrue();
-        assertThat(Long.parseLong(accounting.group(1))).isEqualTo(Long.parseLong(accounting.group(2)))
-                .isGreaterThan(500);
+        assertExactAccounting(output, 500);
         assertThat(output).contains("0 dead letters, 0 dropped");
         assertThat(output).containsPattern("(?m)^input      \\d+ events in .*: text \\d+, audio \\d+,"
                 + " image \\d+, depth \\d+, imu \\d+$");
@@ -114,6 +106,15 @@ class DemoITCase {
         assertThat(output).contains("accuracy   unavailable: " + fiveStream
                 + "/generator.json does not exist");
         assertThat(output).doesNotContain("baselines", "accuracy   pipeline");
+    }
+
+    /** The summary's accounting line: every one of more than {@code atLeast} events, exactly. */
+    private static void assertExactAccounting(String output, long atLeast) {
+        Matcher accounting = Pattern.compile("accounting (\\d+) of (\\d+) input events accounted for .*: exact")
+                .matcher(output);
+        assertThat(accounting.find()).as(output).isTrue();
+        assertThat(Long.parseLong(accounting.group(1))).isEqualTo(Long.parseLong(accounting.group(2)))
+                .isGreaterThan(atLeast);
     }
 
     /** The DOM after the page's script ran: state, figures, three weight series, the corruption mark. */
