@@ -71,6 +71,8 @@ def write_readme(path, artifacts, results, params, settings):
     add("| `training/train.py` | the entry point: data, two-stage training, evaluation, export, this README |")
     add("| `training/export.py` | ONNX export and signature check, goldens, manifest |")
     add("| `training/report.py` | this README |")
+    add("| `training/model_sets.py` | random-weight model directories of other streams and shapes"
+        " (`model-sets/`: wide, two-stream, five-stream) for the end-to-end tests |")
     add("")
     add("Artifacts:")
     add("")

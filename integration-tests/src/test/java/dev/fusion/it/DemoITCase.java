@@ -106,6 +106,8 @@ class DemoITCase {
         assertThat(output).contains("accuracy   unavailable: " + fiveStream
                 + "/generator.json does not exist");
         assertThat(output).doesNotContain("baselines", "accuracy   pipeline");
+        // Without ground truth no status line shows an accuracy.
+        assertThat(output).doesNotContainPattern("(?m)^\\[.* \\| acc +\\d");
     }
 
     /** The summary's accounting line: every one of more than {@code atLeast} events, exactly. */

@@ -6,13 +6,14 @@ package dev.fusion.jobs.demo;
  *
  * @param second event-time second since the producers started
  * @param fused outputs of that second
+ * @param judged outputs of entities whose class the producer knows (0 without ground truth)
  * @param correct outputs whose top class is the producer's truth
  * @param weightSums sum of each stream's fusion weight over those outputs
  */
-record EventSecond(long second, long fused, long correct, double[] weightSums) {
+record EventSecond(long second, long fused, long judged, long correct, double[] weightSums) {
 
     double accuracy() {
-        return fused == 0 ? Double.NaN : (double) correct / fused;
+        return judged == 0 ? Double.NaN : (double) correct / judged;
     }
 
     double meanWeight(int stream) {

@@ -31,6 +31,8 @@ final class LiveStats implements Runnable {
     /** Counters of one phase (before or after the corruption switch). */
     static final class Phase {
         long fused;
+        /** Fusions of entities whose class the producer knows (all, or none without truth). */
+        long judged;
         long correct;
         long accountedInputs;
         final double[] weightSums;
@@ -41,7 +43,7 @@ final class LiveStats implements Runnable {
         }
 
         double accuracy() {
-            return fused == 0 ? Double.NaN : (double) correct / fused;
+            return judged == 0 ? Double.NaN : (double) correct / judged;
         }
 
         double meanWeight(int m) {
@@ -51,6 +53,7 @@ final class LiveStats implements Runnable {
         Phase copy() {
             Phase copy = new Phase(weightSums.length);
             copy.fused = fused;
+            copy.judged = judged;
             copy.correct = correct;
             copy.accountedInputs = accountedInputs;
             System.arraycopy(weightSums, 0, copy.weightSums, 0, weightSums.length);
@@ -148,9 +151,12 @@ final class LiveStats implements Runnable {
             phase.latencies.add(latency);
         }
         window.latencies.add(latency);
-        countByEventSecond(e, label != null && label == predicted);
+        countByEventSecond(e, label != null, label != null && label == predicted);
         for (Phase p : new Phase[] {phase, window}) {
             p.fused++;
+            if (label != null) {
+                p.judged++;
+            }
             if (label != null && label == predicted) {
                 p.correct++;
             }
@@ -161,7 +167,7 @@ final class LiveStats implements Runnable {
         }
     }
 
-    private void countByEventSecond(FusedEvent e, boolean correct) {
+    private void countByEventSecond(FusedEvent e, boolean judged, boolean correct) {
         long started = startedAt.getAsLong();
         if (started == 0) {
             return;
@@ -173,6 +179,7 @@ final class LiveStats implements Runnable {
             sums[m] += e.getWeights().get(m);
         }
         byEventSecond.put(second, new EventSecond(second, (old == null ? 0 : old.fused()) + 1,
+                (old == null ? 0 : old.judged()) + (judged ? 1 : 0),
                 (old == null ? 0 : old.correct()) + (correct ? 1 : 0), sums));
         while (byEventSecond.size() > DemoTimeline.CAPACITY) {
             byEventSecond.pollFirstEntry();
@@ -188,6 +195,7 @@ final class LiveStats implements Runnable {
     synchronized Phase drainWindow() {
         Phase copy = window.copy();
         window.fused = 0;
+        window.judged = 0;
         window.correct = 0;
         window.accountedInputs = 0;
         Arrays.fill(window.weightSums, 0);

@@ -21,7 +21,7 @@ class DemoTimelineTest {
     void writesSettingsAndSecondsWithUnknownFiguresAsNull() throws Exception {
         DemoTimeline timeline = new DemoTimeline(DemoSettings.parse(new String[] {
             "--rate", "500", "--corrupt", "audio", "--corrupt-at", "7s"}), STREAMS,
-                () -> List.of(new EventSecond(6, 4, 3, new double[] {1.2, 1.6, 1.2})));
+                () -> List.of(new EventSecond(6, 4, 4, 3, new double[] {1.2, 1.6, 1.2})));
         timeline.add(new DemoSecond(1, new long[] {1, 2, 3}, 100.4, 0, 0, 0, -1, -1, Double.NaN,
                 new double[] {Double.NaN, Double.NaN, Double.NaN}, false));
         timeline.add(new DemoSecond(8, new long[] {9, 9, 9}, 499.6, 80, 2, 1, 900, 1200, 0.875,
