@@ -1,6 +1,5 @@
 package dev.fusion.operators.align;
 
-import dev.fusion.operators.TestStreams;
 import static dev.fusion.operators.align.AlignTestSupport.record;
 import static dev.fusion.operators.TestStreams.TEXT;
 import static org.assertj.core.api.Assertions.assertThat;

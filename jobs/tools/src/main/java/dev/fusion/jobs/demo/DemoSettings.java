@@ -2,7 +2,6 @@ package dev.fusion.jobs.demo;
 
 import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.jobs.config.FusionOptions;
-import dev.fusion.jobs.synthetic.SyntheticLoad;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
