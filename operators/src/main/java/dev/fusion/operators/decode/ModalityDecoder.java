@@ -173,9 +173,10 @@ public final class ModalityDecoder implements Serializable {
         if (codecs == null) {
             codecs = codecs(modality);
         }
-        for (int i = 1; i < codecs.size(); i++) {
-            if (codecs.get(i).reads(message)) {
-                return codecs.get(i);
+        // The stream's own type first: one lookup for the records a topic normally carries.
+        for (SingleObjectCodec<?> codec : codecs) {
+            if (codec.reads(message)) {
+                return codec;
             }
         }
         return codecs.get(0);
