@@ -13,6 +13,7 @@ import dev.fusion.jobs.embedded.EmbeddedKafkaBroker;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -95,7 +96,7 @@ public final class BenchMain {
         if (s.runs("scaling")) {
             for (String preset : PRESETS) {
                 String dir = PRESETS_DIR.resolve(preset).toAbsolutePath().toString();
-                points.addAll(ceiling.measure(List.of(ModelBenchmark.CHAIN), List.of(JOB_BATCH),
+                points.addAll(ceiling.measure(List.of(ModelBenchmark.CHAIN), List.of(1, JOB_BATCH),
                         JOB_PARALLELISM, dir, preset));
             }
         }
@@ -109,8 +110,8 @@ public final class BenchMain {
     private static void pipeline(BenchSettings s, Report report, String bootstrap, Path dir,
             PrintStream out) throws Exception {
         long t0 = System.nanoTime();
-        Workload workload =
-                Workload.preload(bootstrap, "bench", s.events / 3, s.entities, 2, 1000, 42);
+        Workload workload = Workload.preload(bootstrap, "bench", s.events / 3, s.entities,
+                s.entities, 2, 1000, 42);
         out.printf(Locale.ROOT, "bench: preloaded %,d events (%,d samples, %d entities) in %.1f s%n",
                 workload.events(), workload.samples(), workload.entities(),
                 (System.nanoTime() - t0) / 1e9);
@@ -123,20 +124,33 @@ public final class BenchMain {
         long batch1 = workload.wholeWindows(s.batch1Events / 3);
         long scaling = workload.wholeWindows(s.scalingEvents / 3);
         if (s.runs("pipeline") || s.runs("latency")) {
-            runs.add(new Run(Report.SHIPPED, all));
+            runs.add(new Run(Report.SHIPPED, workload, all));
         }
         if (s.runs("pipeline")) {
-            runs.add(new Run(Report.BATCH1, batch1));
-            runs.add(new Run(Report.IO_CEILING, all));
+            runs.add(new Run(Report.BATCH1, workload, batch1));
+            runs.add(new Run(Report.IO_CEILING, workload, all));
         }
-        if (s.runs("latency")) {
-            runs.add(new Run(Report.LATEST, scaling));
+        if (s.runs("latency") || s.runs("checkpoints")) {
+            runs.add(new Run(Report.LATEST, workload, scaling));
         }
         if (s.runs("scaling")) {
-            runs.add(new Run(Report.PARALLELISM1, scaling));
+            runs.add(new Run(Report.PARALLELISM1, workload, scaling));
             for (String preset : PRESETS) {
-                runs.add(new Run(new RunSpec("preset-" + preset, JOB_PARALLELISM, JOB_BATCH, false,
-                        PRESETS_DIR.resolve(preset).toAbsolutePath().toString(), false), scaling));
+                String models = PRESETS_DIR.resolve(preset).toAbsolutePath().toString();
+                runs.add(new Run(Report.preset(preset, models, JOB_BATCH), workload, scaling));
+                runs.add(new Run(Report.preset(preset, models, 1), workload, batch1));
+            }
+        }
+        if (s.runs("keyspace")) {
+            for (int entities : s.entityCounts) {
+                Workload keys = entities == workload.entities() ? workload
+                        : keySpace(bootstrap, s, entities, out);
+                runs.add(new Run(Report.keySpace(entities), keys, keys.wholeWindows(scaling)));
+            }
+        }
+        if (s.runs("checkpoints")) {
+            for (Duration interval : s.checkpointIntervals) {
+                runs.add(new Run(Report.checkpointThroughput(interval), workload, scaling));
             }
         }
         if (!s.configs.isEmpty()) {
@@ -145,8 +159,9 @@ public final class BenchMain {
         for (int trial = 1; trial <= s.trials; trial++) {
             // Trials interleave the configurations, so that a noisy minute hurts all of them alike.
             for (Run run : runs) {
-                ThroughputResult r = harness.bounded(run.spec(), trial, workload, run.samples());
-                out.printf(Locale.ROOT, "  %-16s trial %d: %,9.0f fused/s, %,7.1f us CPU per"
+                ThroughputResult r = harness.bounded(run.spec(), trial, run.workload(),
+                        run.samples());
+                out.printf(Locale.ROOT, "  %-26s trial %d: %,9.0f fused/s, %,7.1f us CPU per"
                                 + " fused, %,6.0f MB RSS, %s (load %.2f)%n", run.spec().name(),
                         trial, r.fusedPerSecond(), r.cpuMicrosPerFused(), r.vmHwmKb() / 1024.0,
                         r.exact() ? "exact" : "MISMATCH " + r.fused() + "/" + r.expectedFused(),
@@ -154,51 +169,91 @@ public final class BenchMain {
                 report.throughput(r);
             }
         }
+        if (s.runs("latency") || s.runs("checkpoints")) {
+            latency(s, report, harness, workload, out);
+        }
+    }
 
-        if (s.runs("latency")) {
-            double bounded = report.medianFusedPerSecond(Report.LATEST.name());
-            LatencyRun latency = new LatencyRun(harness, new LatencyRun.Settings(s.latencyWarmup,
-                    s.latencyMeasure, s.entities));
-            // The bounded run drains a backlog with the machine to itself. In open loop the load
-            // generator and the broker's writes share the cores with the job, so the loads are
-            // fractions of what the job sustains then: offer more than the bounded maximum and
-            // count what comes out; then offer a little more than that, because a generator far
-            // ahead of the job takes CPU from it, and keep the higher figure.
-            double offer = Report.CALIBRATION_LOAD * bounded;
-            for (int step = 1; step <= 2; step++) {
-                LatencyResult overload = latency.run(Report.LATENCY, step, offer / bounded, offer,
-                        workload);
-                report.calibration(overload, bounded);
-                out.printf(Locale.ROOT, "bench: calibration %d: offered %,.0f events/s (%.0f%% of"
-                                + " the bounded maximum %,.0f), the job emitted %,.0f fused/s"
-                                + " (load %.2f)%n", step, offer, 100 * offer / bounded, bounded,
-                        overload.emittedPerSecond(), overload.loadAverage());
-                if (overload.emittedPerSecond() >= 0.95 * offer) {
-                    break; // it kept up: nothing above this was offered
-                }
-                offer = Report.CALIBRATION_RETRY * overload.emittedPerSecond();
+    /** A workload of the key-space runs: {@code entities} entities, 1 s windows as usual. */
+    private static Workload keySpace(String bootstrap, BenchSettings s, int entities,
+            PrintStream out) throws InterruptedException {
+        long t0 = System.nanoTime();
+        Workload w = Workload.preload(bootstrap, "bench-k" + entities, s.scalingEvents / 3,
+                entities, s.entities, 2, 1000, 43);
+        out.printf(Locale.ROOT, "bench: preloaded %,d events over %,d entities in %.1f s%n",
+                w.events(), entities, (System.nanoTime() - t0) / 1e9);
+        return w;
+    }
+
+    private static void latency(BenchSettings s, Report report, PipelineHarness harness,
+            Workload workload, PrintStream out) throws Exception {
+        double bounded = report.medianFusedPerSecond(Report.LATEST.name());
+        if (Double.isNaN(bounded)) {
+            throw new IllegalArgumentException("bench: the latency runs need the bounded"
+                    + " latency-config run (do not leave it out with --configs)");
+        }
+        LatencyRun latency = new LatencyRun(harness, new LatencyRun.Settings(s.latencyWarmup,
+                s.latencyMeasure, s.entities));
+        // The bounded run drains a backlog with the machine to itself. In open loop the load
+        // generator and the broker's writes share the cores with the job, so the loads are
+        // fractions of what the job sustains then: offer more than the bounded maximum and
+        // count what comes out; then offer a little more than that, because a generator far
+        // ahead of the job takes CPU from it, and keep the higher figure.
+        double offer = Report.CALIBRATION_LOAD * bounded;
+        for (int step = 1; step <= 2; step++) {
+            LatencyResult overload = latency.run(Report.LATENCY, step, offer / bounded, offer,
+                    workload);
+            report.calibration(overload, bounded);
+            out.printf(Locale.ROOT, "bench: calibration %d: offered %,.0f events/s (%.0f%% of"
+                            + " the bounded maximum %,.0f), the job emitted %,.0f fused/s"
+                            + " (load %.2f)%n", step, offer, 100 * offer / bounded, bounded,
+                    overload.emittedPerSecond(), overload.loadAverage());
+            if (overload.emittedPerSecond() >= 0.95 * offer) {
+                break; // it kept up: nothing above this was offered
             }
-            double max = report.openLoopMaximum();
-            out.printf(Locale.ROOT,
-                    "bench: latency at %s of %,.0f events/s (latest alignment, open-loop maximum)%n",
-                    s.loads, max);
-            for (int trial = 1; trial <= s.latencyTrials; trial++) {
+            offer = Report.CALIBRATION_RETRY * overload.emittedPerSecond();
+        }
+        double max = report.openLoopMaximum();
+        List<RunSpec> sweep = new ArrayList<>();
+        if (s.runs("checkpoints")) {
+            for (Duration interval : s.checkpointIntervals) {
+                sweep.add(Report.checkpointLatency(interval));
+            }
+            sweep.add(Report.atLeastOnceLatency());
+        }
+        for (int trial = 1; trial <= s.latencyTrials; trial++) {
+            if (s.runs("latency")) {
+                out.printf(Locale.ROOT, "bench: latency at %s of %,.0f events/s (latest"
+                        + " alignment, open-loop maximum)%n", s.loads, max);
                 for (double load : s.loads) {
-                    LatencyResult r = latency.run(Report.LATENCY, trial, load, load * max,
-                            workload);
-                    out.printf(Locale.ROOT, "  %3.0f%% (%,6.0f events/s) trial %d: internal"
-                                    + " p50/p99/p99.9 %d/%d/%d ms, visible %d/%d/%d ms, %d/%d"
-                                    + " fusions (load %.2f)%n", 100 * load,
-                            r.targetEventsPerSecond(), trial, r.internalP50(), r.internalP99(),
-                            r.internalP999(), r.visibleP50(), r.visibleP99(), r.visibleP999(),
-                            r.fusedInWindow(), r.expectedInWindow(), r.loadAverage());
-                    report.latency(r);
+                    report.latency(print(out, latency.run(Report.LATENCY, trial, load,
+                            load * max, workload)));
+                }
+            }
+            if (!sweep.isEmpty()) {
+                out.printf(Locale.ROOT, "bench: checkpoint sweep at %.0f%% of %,.0f events/s%n",
+                        100 * Report.SWEEP_LOAD, max);
+                for (RunSpec spec : sweep) {
+                    report.sweep(print(out, latency.run(spec, trial, Report.SWEEP_LOAD,
+                            Report.SWEEP_LOAD * max, workload)));
                 }
             }
         }
     }
 
-    /** A configuration and the samples it runs over. */
-    private record Run(RunSpec spec, long samples) {
+    private static LatencyResult print(PrintStream out, LatencyResult r) {
+        out.printf(Locale.ROOT, "  %-26s %3.0f%% (%,6.0f events/s) trial %d: internal"
+                        + " p50/p99/p99.9 %d/%d/%d ms, visible %d/%d/%d ms, checkpoints %d"
+                        + " (median %d ms), %d/%d fusions (load %.2f)%n", r.spec().name(),
+                100 * r.loadFraction(), r.targetEventsPerSecond(), r.trial(), r.internalP50(),
+                r.internalP99(), r.internalP999(), r.visibleP50(), r.visibleP99(),
+                r.visibleP999(), r.checkpoints().completed(),
+                r.checkpoints().medianDurationMillis(), r.fusedInWindow(), r.expectedInWindow(),
+                r.loadAverage());
+        return r;
+    }
+
+    /** A configuration and the samples of the workload it runs over. */
+    private record Run(RunSpec spec, Workload workload, long samples) {
     }
 }

@@ -1,5 +1,6 @@
 package dev.fusion.bench;
 
+import dev.fusion.bench.report.Report;
 import dev.fusion.models.runtime.Device;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,15 +29,23 @@ final class BenchSettings {
               --latency-measure D   latency measurement window [20s]
               --warmup-events N     events each job JVM processes, unmeasured, first [150000]
               --entities N          entities (one sample each per 1 s window) [1000]
+              --checkpoint-intervals LIST
+                                    checkpoint intervals of the latency sweep (50% load,
+                                    exactly once; plus one at-least-once run)
+                                    [100ms,200ms,500ms,1s,2s]
+              --entity-counts LIST  key spaces of the key-space runs (as shipped, 1,000
+                                    samples per 1 s window) [1000,100000,1000000]
               --device D            inference.device of every model and pipeline run:
                                     cpu, cuda, cuda:N [cpu]
               --jmh-iterations N    JMH measurement iterations per point [3]
               --jmh-time D          length of one JMH iteration [500ms]
-              --skip LIST           phases to skip: models, pipeline, scaling, latency
+              --skip LIST           phases to skip: models, pipeline, scaling, latency,
+                                    checkpoints, keyspace
               --configs LIST        only these pipeline configurations: shipped, batch-1,
-                                    io-ceiling, latency-config,
-                                    parallelism-1, preset-small, preset-medium,
-                                    preset-large [all]
+                                    io-ceiling, raw-floor, latency-config, parallelism-1,
+                                    preset-P and preset-P-batch-1 (P: small, medium,
+                                    large), checkpoints-I (I: an interval of the sweep),
+                                    keyspace-N (N: an entity count) [all]
               --out DIR             results directory [benchmarks/results/<timestamp>]
               --docs FILE           the document whose figures to replace
                                     [docs/PERFORMANCE.md]
@@ -46,7 +55,8 @@ final class BenchSettings {
             """;
 
     static final List<Integer> JMH_BATCHES = List.of(1, 4, 16, 64, 256, 1024);
-    static final Set<String> PHASES = Set.of("models", "pipeline", "scaling", "latency");
+    static final Set<String> PHASES = Set.of("models", "pipeline", "scaling", "latency",
+            "checkpoints", "keyspace");
 
     long events = 1_000_000;
     long batch1Events = 300_000;
@@ -57,6 +67,9 @@ final class BenchSettings {
     Duration latencyWarmup = Duration.ofSeconds(10);
     Duration latencyMeasure = Duration.ofSeconds(20);
     int entities = 1000;
+    List<Duration> checkpointIntervals = List.of(Duration.ofMillis(100), Duration.ofMillis(200),
+            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2));
+    List<Integer> entityCounts = List.of(1_000, 100_000, 1_000_000);
     String device = "cpu";
     int jmhIterations = 3;
     Duration jmhTime = Duration.ofMillis(500);
@@ -108,6 +121,8 @@ final class BenchSettings {
                 case "--latency-measure" -> s.latencyMeasure = duration(name, v);
                 case "--warmup-events" -> s.warmupEvents = Long.parseLong(v.trim());
                 case "--entities" -> s.entities = (int) positiveLong(name, v);
+                case "--checkpoint-intervals" -> s.checkpointIntervals = durations(name, v);
+                case "--entity-counts" -> s.entityCounts = counts(name, v);
                 case "--device" -> s.device = device(v);
                 case "--jmh-iterations" -> s.jmhIterations = (int) positiveLong(name, v);
                 case "--jmh-time" -> s.jmhTime = duration(name, v);
@@ -135,6 +150,8 @@ final class BenchSettings {
         jmhIterations = 2;
         jmhTime = Duration.ofMillis(300);
         warmupEvents = 30_000;
+        checkpointIntervals = List.of(Duration.ofMillis(200), Duration.ofSeconds(1));
+        entityCounts = List.of(1_000, 100_000);
         docs = null;
     }
 
@@ -179,6 +196,32 @@ final class BenchSettings {
         return device.toString();
     }
 
+    private static List<Duration> durations(String name, String v) {
+        List<Duration> out = new ArrayList<>();
+        for (String d : v.split(",")) {
+            Duration interval = duration(name, d);
+            if (interval.toMillis() < 10) {
+                throw new IllegalArgumentException("bench: " + name
+                        + " takes intervals of 10 ms or more, such as 100ms,1s; got '" + v + "'");
+            }
+            out.add(interval);
+        }
+        return out;
+    }
+
+    private static List<Integer> counts(String name, String v) {
+        List<Integer> out = new ArrayList<>();
+        for (String n : v.split(",")) {
+            long count = positiveLong(name, n);
+            if (count > 100_000_000) {
+                throw new IllegalArgumentException("bench: " + name
+                        + " takes counts up to 100,000,000; got '" + n + "'");
+            }
+            out.add((int) count);
+        }
+        return out;
+    }
+
     private static List<Double> fractions(String name, String v) {
         List<Double> out = new ArrayList<>();
         for (String f : v.split(",")) {
@@ -214,10 +257,12 @@ final class BenchSettings {
     public String toString() {
         return String.format(Locale.ROOT, "%,d events (batch size 1: %,d; scaling: %,d; JVM"
                         + " warm-up: %,d), %d trial(s), latency at %s of the maximum (%d trial(s),"
-                        + " %ds warm-up, %ds window), %d entities, JMH %d x %d ms per point, on"
-                        + " %s%s%s",
+                        + " %ds warm-up, %ds window), %d entities, checkpoint sweep %s, key spaces"
+                        + " %s, JMH %d x %d ms per point, on %s%s%s",
                 events, batch1Events, scalingEvents, warmupEvents, trials, loads, latencyTrials,
-                latencyWarmup.toSeconds(), latencyMeasure.toSeconds(), entities, jmhIterations,
+                latencyWarmup.toSeconds(), latencyMeasure.toSeconds(), entities,
+                checkpointIntervals.stream().map(Report::intervalLabel).toList(), entityCounts,
+                jmhIterations,
                 jmhTime.toMillis(), device, skip.isEmpty() ? "" : ", skipping " + skip,
                 configs.isEmpty() ? "" : ", only " + configs);
     }

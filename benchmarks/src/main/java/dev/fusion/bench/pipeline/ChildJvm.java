@@ -12,6 +12,9 @@ import java.util.List;
  */
 final class ChildJvm {
 
+    /** The job JVMs' logging configuration, on the class path: see {@link CheckpointLog}. */
+    static final String CHILD_LOG_CONFIG = "log4j2-bench-child.properties";
+
     private final Path argFile;
     private final List<String> jvmOptions;
     private final boolean profile;
@@ -38,10 +41,8 @@ final class ChildJvm {
             command.add("-XX:StartFlightRecording=filename=" + jfr
                     + ",settings=profile,dumponexit=true");
         }
-        String log4j = System.getProperty("log4j2.configurationFile");
-        if (log4j != null) {
-            command.add("-Dlog4j2.configurationFile=" + log4j);
-        }
+        // A class-path resource: the job's warnings plus a line per completed checkpoint.
+        command.add("-Dlog4j2.configurationFile=" + CHILD_LOG_CONFIG);
         command.add("@" + argFile);
         command.add(PipelineChild.class.getName());
         command.addAll(args);

@@ -23,11 +23,12 @@ package dev.fusion.bench.pipeline;
  * @param peakHeapBytes sum of the heap pools' peaks in the job JVM
  * @param vmHwmKb peak resident set size of the job JVM
  * @param loadAverage one-minute load average at the end
+ * @param checkpoints the job's completed checkpoints (sizes, durations)
  */
 public record LatencyResult(RunSpec spec, int trial, double loadFraction,
         double targetEventsPerSecond,
         double sentEventsPerSecond, long fusedInWindow, long expectedInWindow, double emittedPerSecond, long internalP50,
         long internalP99, long internalP999, long visibleP50, long visibleP99, long visibleP999,
         double cpuMicrosPerFused, double harnessCpuMicrosPerFused, long producerMaxLagMillis,
-        long peakHeapBytes, long vmHwmKb, double loadAverage) {
+        long peakHeapBytes, long vmHwmKb, double loadAverage, CheckpointLog checkpoints) {
 }

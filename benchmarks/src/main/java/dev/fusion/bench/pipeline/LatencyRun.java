@@ -116,7 +116,8 @@ public final class LatencyRun {
                     cpu * 1e6 / Math.max(1, fused), harnessCpu / 1e3 / Math.max(1, producer.sent()),
                     producer.maxLag().toMillis(),
                             Long.parseLong(summary.getProperty("peak_heap_bytes")),
-                    Long.parseLong(summary.getProperty("vm_hwm_kb")), os.getSystemLoadAverage());
+                    Long.parseLong(summary.getProperty("vm_hwm_kb")), os.getSystemLoadAverage(),
+                    CheckpointLog.read(dir.resolve(id + ".log")));
         } finally {
             if (child.isAlive()) {
                 child.destroyForcibly();

@@ -115,7 +115,8 @@ public final class PipelineHarness {
                 out.deadLetters(), out.dropped(), counted * 1000.0 / Math.max(1, end - start), wall,
                 cpu * 1e6 / Math.max(1, counted), brokerCpu / 1e3 / Math.max(1, out.fused()),
                 Long.parseLong(summary.getProperty("peak_heap_bytes")),
-                Long.parseLong(summary.getProperty("vm_hwm_kb")), os.getSystemLoadAverage());
+                Long.parseLong(summary.getProperty("vm_hwm_kb")), os.getSystemLoadAverage(),
+                CheckpointLog.read(workDir.resolve(id + ".log")));
         if (!r.exact()) {
             LOG.warn("{}: {} fused (expected {}), {} dead letters, {} dropped", id, r.fused(),
                     r.expectedFused(), r.deadLetters(), r.dropped());

@@ -19,12 +19,14 @@ package dev.fusion.bench.pipeline;
  * @param peakHeapBytes sum of the heap pools' peaks in the job JVM
  * @param vmHwmKb peak resident set size of the job JVM
  * @param loadAverage one-minute load average when the run ended
+ * @param checkpoints the measured job's completed checkpoints (sizes, durations)
  */
 public record ThroughputResult(RunSpec spec, int trial, long inputEvents, long fused,
         long expectedFused,
         long deadLetters, long dropped, double fusedPerSecond, double wallSeconds,
                 double cpuMicrosPerFused,
-        double brokerCpuMicrosPerFused, long peakHeapBytes, long vmHwmKb, double loadAverage) {
+        double brokerCpuMicrosPerFused, long peakHeapBytes, long vmHwmKb, double loadAverage,
+        CheckpointLog checkpoints) {
 
     /** Whether every input is accounted for by exactly the expected output. */
     public boolean exact() {

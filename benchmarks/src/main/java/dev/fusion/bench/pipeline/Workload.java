@@ -19,24 +19,29 @@ import java.util.Map;
  * routings and one integration, the unit the model-only chain is measured in.
  *
  * <p>Entities take turns: sample {@code i} is entity {@code i % entities}, in window
- * {@code i / entities}, so each window fuses each entity once. Event times lie in the past and
- * rise within every partition; entity {@code e} goes to partition {@code e % partitions}, which
- * makes the offsets of any prefix of whole windows computable.
+ * {@code i / perWindow}; with as many entities as samples per window (the default workload),
+ * each window fuses each entity once, and with more (the key-space runs) a window fuses
+ * {@code perWindow} distinct entities and an entity comes back every {@code entities /
+ * perWindow} windows. Event times lie in the past and rise within every partition; entity
+ * {@code e} goes to partition {@code e % partitions}, which makes the offsets of any prefix
+ * computable.
  */
 public final class Workload {
 
     private final String prefix;
     private final int partitions;
     private final int entities;
+    private final int perWindow;
     private final long windowMillis;
     private final long samples;
     private final long startMillis;
 
-    private Workload(String prefix, int partitions, int entities, long windowMillis, long samples,
-            long startMillis) {
+    private Workload(String prefix, int partitions, int entities, int perWindow, long windowMillis,
+            long samples, long startMillis) {
         this.prefix = prefix;
         this.partitions = partitions;
         this.entities = entities;
+        this.perWindow = perWindow;
         this.windowMillis = windowMillis;
         this.samples = samples;
         this.startMillis = startMillis;
@@ -51,14 +56,18 @@ public final class Workload {
      * Creates the input topics and writes the workload into them.
      *
      * @param samples samples to write (three events each); rounded up to whole windows
+     * @param entities entities the samples take turns among
+     * @param perWindow samples per window
      */
     public static Workload preload(String bootstrap, String prefix, long samples, int entities,
-            int partitions, long windowMillis, long seed) throws InterruptedException {
-        long windows = (samples + entities - 1) / entities;
-        long total = windows * entities;
+            int perWindow, int partitions, long windowMillis, long seed)
+            throws InterruptedException {
+        long windows = (samples + perWindow - 1) / perWindow;
+        long total = windows * perWindow;
         long start = (System.currentTimeMillis() - (windows
                 + 60) * windowMillis) / windowMillis * windowMillis;
-        Workload w = new Workload(prefix, partitions, entities, windowMillis, total, start);
+        Workload w = new Workload(prefix, partitions, entities, perWindow, windowMillis, total,
+                start);
         try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
             Map<String, Integer> topics = new LinkedHashMap<>();
             for (Modality m : Modality.values()) {
@@ -108,9 +117,9 @@ public final class Workload {
 
     /** Event time of sample {@code i}: its window, spread evenly inside it. */
     private long eventTime(long i) {
-        long window = i / entities;
-        long slot = i % entities;
-        return startMillis + window * windowMillis + slot * windowMillis / entities;
+        long window = i / perWindow;
+        long slot = i % perWindow;
+        return startMillis + window * windowMillis + slot * windowMillis / perWindow;
     }
 
     /** Samples written (whole windows). */
@@ -137,8 +146,13 @@ public final class Workload {
 
     /** The longest prefix of whole windows of at most {@code maxSamples} samples (one or more). */
     public long wholeWindows(long maxSamples) {
-        long windows = Math.max(1, Math.min(samples, maxSamples) / entities);
-        return windows * entities;
+        long windows = Math.max(1, Math.min(samples, maxSamples) / perWindow);
+        return windows * perWindow;
+    }
+
+    /** Samples per window. */
+    public int perWindow() {
+        return perWindow;
     }
 
     /**

@@ -2,9 +2,11 @@ package dev.fusion.bench.report;
 
 import dev.fusion.bench.model.ModelCeiling;
 import dev.fusion.bench.pipeline.LatencyResult;
+import dev.fusion.bench.pipeline.ThroughputResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,6 +17,8 @@ final class Charts {
     static final String PIPELINE = "pipeline.svg";
     static final String LATENCY = "latency.svg";
     static final String SCALING = "scaling.svg";
+    static final String CHECKPOINTS = "checkpoints.svg";
+    static final String KEYSPACE = "keyspace.svg";
 
     private Charts() {
     }
@@ -58,8 +62,15 @@ final class Charts {
                 chart.point("visible p50", x, Report.median(at, LatencyResult::visibleP50));
                 chart.point("visible p99", x, Report.median(at, LatencyResult::visibleP99));
                 chart.point("target p99 (internal)", x, f.latencyTargetMillis());
+                chart.point("target p99 (visible)", x, Report.VISIBLE_P99_TARGET_MILLIS);
             }
             written.add(write(dir, LATENCY, chart.lines(false, true)));
+        }
+        if (!report.sweep.isEmpty()) {
+            written.add(write(dir, CHECKPOINTS, checkpoints(report)));
+        }
+        if (!report.keySpaces().isEmpty()) {
+            written.add(write(dir, KEYSPACE, keySpace(report)));
         }
         List<String> categories = new ArrayList<>();
         List<double[]> bars = new ArrayList<>();
@@ -68,7 +79,8 @@ final class Charts {
         addScaling(report, categories, bars, "parallelism 2", Report.SHIPPED.name(),
                 report.chain("shipped", 64, 2));
         for (String preset : List.of("small", "medium", "large")) {
-            addScaling(report, categories, bars, preset + " models", "preset-" + preset,
+            addScaling(report, categories, bars, preset + " models",
+                    Report.preset(preset, null, 64).name(),
                     report.chain(preset, 64, 2));
         }
         if (!categories.isEmpty()) {
@@ -83,6 +95,45 @@ final class Charts {
             written.add(write(dir, SCALING, chart.bars(categories, true)));
         }
         return written;
+    }
+
+    /**
+     * Visible and internal latency (ms) and bounded throughput (thousands of fused/s, on the same
+     * logarithmic axis) against the checkpoint interval.
+     */
+    private static String checkpoints(Report report) {
+        SvgChart chart = new SvgChart("Checkpoint interval: latency and throughput (exactly once)",
+                "checkpoint interval (ms)", "latency (ms); throughput (1,000 fused/s)");
+        for (Duration interval : report.sweepIntervals()) {
+            List<LatencyResult> at = report.sweepAt(interval, true);
+            double x = interval.toMillis();
+            chart.point("visible p50", x, Report.median(at, LatencyResult::visibleP50));
+            chart.point("visible p99", x, Report.median(at, LatencyResult::visibleP99));
+            chart.point("internal p99", x, Report.median(at, LatencyResult::internalP99));
+            chart.point("target: visible p99", x, Report.VISIBLE_P99_TARGET_MILLIS);
+            double bounded = report.medianFusedPerSecond(
+                    Report.checkpointThroughput(interval).name());
+            if (!Double.isNaN(bounded)) {
+                chart.point("bounded fused/s (x 1,000)", x, bounded / 1000);
+            }
+        }
+        return chart.lines(true, true);
+    }
+
+    /** Fused outputs per second and job CPU per output against the number of entities. */
+    private static String keySpace(Report report) {
+        SvgChart chart = new SvgChart("Key space: as shipped, 1,000 samples per window",
+                "entities", "fused/s (x 1,000); CPU us per fused; state MB");
+        for (int n : report.keySpaces()) {
+            List<ThroughputResult> runs = report.runs(Report.keySpace(n).name());
+            chart.point("fused/s (x 1,000)", n,
+                    Report.median(runs, ThroughputResult::fusedPerSecond) / 1000);
+            chart.point("job CPU us per fused", n,
+                    Report.median(runs, ThroughputResult::cpuMicrosPerFused));
+            chart.point("peak checkpointed state MB", n,
+                    Report.median(runs, r -> r.checkpoints().peakStateBytes() / 1048576.0));
+        }
+        return chart.lines(true, true);
     }
 
     private static void addScaling(Report report, List<String> categories, List<double[]> bars,

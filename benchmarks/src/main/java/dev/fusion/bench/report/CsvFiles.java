@@ -1,7 +1,9 @@
 package dev.fusion.bench.report;
 
 import dev.fusion.bench.model.ModelCeiling;
+import dev.fusion.bench.pipeline.CheckpointLog;
 import dev.fusion.bench.pipeline.LatencyResult;
+import dev.fusion.bench.pipeline.RunSpec;
 import dev.fusion.bench.pipeline.ThroughputResult;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -30,10 +32,12 @@ final class CsvFiles {
             out.println("config,trial,parallelism,batch_size,inference,models,alignment,"
                     + "input_events,fused,"
                     + "expected_fused,dead_letters,dropped,fused_per_s,wall_s,job_cpu_us_per_fused,"
-                    + "broker_cpu_us_per_fused,peak_heap_mb,peak_rss_mb,load_average");
+                    + "broker_cpu_us_per_fused,peak_heap_mb,peak_rss_mb,load_average,"
+                    + "checkpoint_interval_ms,exactly_once,checkpoints,checkpoint_median_ms,"
+                    + "checkpoint_max_ms,peak_state_bytes,entities");
             for (ThroughputResult r : report.throughput) {
                 out.printf(Locale.ROOT,
-                        "%s,%d,%d,%d,%s,%s,%s,%d,%d,%d,%d,%d,%.1f,%.2f,%.2f,%.2f,%.1f,%.1f,%.2f%n",
+                        "%s,%d,%d,%d,%s,%s,%s,%d,%d,%d,%d,%d,%.1f,%.2f,%.2f,%.2f,%.1f,%.1f,%.2f,%s%n",
                         r.spec().name(), r.trial(), r.spec().parallelism(), r.spec().batchSize(),
                         r.spec().passThrough() ? "pass-through" : "onnx",
                                 models(r.spec().modelsDir()),
@@ -42,7 +46,8 @@ final class CsvFiles {
                         r.deadLetters(), r.dropped(), r.fusedPerSecond(), r.wallSeconds(),
                                 r.cpuMicrosPerFused(),
                         r.brokerCpuMicrosPerFused(), r.peakHeapBytes() / 1048576.0,
-                                r.vmHwmKb() / 1024.0, r.loadAverage());
+                                r.vmHwmKb() / 1024.0, r.loadAverage(),
+                        checkpointColumns(r.spec(), r.checkpoints()) + "," + entities(r.spec()));
             }
         }
         try (PrintWriter out = writer(dir, "latency.csv")) {
@@ -50,13 +55,16 @@ final class CsvFiles {
                     + "expected_in_window,emitted_fused_per_s,internal_p50_ms,internal_p99_ms,internal_p999_ms,"
                     + "visible_p50_ms,visible_p99_ms,visible_p999_ms,job_cpu_us_per_fused,"
                     + "harness_cpu_us_per_event,producer_max_lag_ms,"
-                    + "peak_heap_mb,peak_rss_mb,load_average");
+                    + "peak_heap_mb,peak_rss_mb,load_average,config,checkpoint_interval_ms,"
+                    + "exactly_once,checkpoints,checkpoint_median_ms,checkpoint_max_ms,"
+                    + "peak_state_bytes");
             List<LatencyResult> rows = new java.util.ArrayList<>();
             rows.addAll(report.calibration);
             rows.addAll(report.latency);
+            rows.addAll(report.sweep);
             for (LatencyResult r : rows) {
                 out.printf(Locale.ROOT,
-                        "%s,%d,%.1f,%.1f,%d,%d,%.1f,%d,%d,%d,%d,%d,%d,%.2f,%.2f,%d,%.1f,%.1f,%.2f%n",
+                        "%s,%d,%.1f,%.1f,%d,%d,%.1f,%d,%d,%d,%d,%d,%d,%.2f,%.2f,%d,%.1f,%.1f,%.2f,%s,%s%n",
                         report.calibration.contains(r) ? "calibration" : String.format(Locale.ROOT,
                                 "%.2f", r.loadFraction()), r.trial(), r.targetEventsPerSecond(),
                                 r.sentEventsPerSecond(),
@@ -66,7 +74,8 @@ final class CsvFiles {
                         r.visibleP50(), r.visibleP99(), r.visibleP999(), r.cpuMicrosPerFused(),
                         r.harnessCpuMicrosPerFused(), r.producerMaxLagMillis(),
                                 r.peakHeapBytes() / 1048576.0,
-                        r.vmHwmKb() / 1024.0, r.loadAverage());
+                        r.vmHwmKb() / 1024.0, r.loadAverage(), r.spec().name(),
+                        checkpointColumns(r.spec(), r.checkpoints()));
             }
         }
         Report.Figures f = report.figures();
@@ -82,8 +91,29 @@ final class CsvFiles {
             out.printf(Locale.ROOT, "a_over_ideal,%.3f,ratio%n", f.aOverIdeal());
             out.printf(Locale.ROOT, "batching_bound,%.3f,ratio%n", f.batchingBound());
             out.printf(Locale.ROOT, "internal_p99_at_50pct,%.1f,ms%n", f.p99AtHalfLoad());
+            out.printf(Locale.ROOT, "visible_p99_at_50pct,%.1f,ms%n", f.visibleP99AtHalfLoad());
+            out.printf(Locale.ROOT, "raw_floor,%.1f,fused/s%n", f.floor());
+            out.printf(Locale.ROOT, "d_over_floor,%.3f,ratio%n", f.dOverFloor());
+            for (String preset : java.util.List.of("shipped", "small", "medium", "large")) {
+                Report.Batching b = report.batching(preset);
+                out.printf(Locale.ROOT, "batching_%s_a_over_b,%.3f,ratio%n", preset, b.ratio());
+                out.printf(Locale.ROOT, "batching_%s_ideal_ratio,%.3f,ratio%n", preset, b.bound());
+            }
             out.printf(Locale.ROOT, "wall_time,%.1f,s%n", report.wallSeconds);
         }
+    }
+
+    /** Interval (ms), exactly once, and the checkpoints the job completed. */
+    private static String checkpointColumns(RunSpec spec, CheckpointLog log) {
+        return String.format(Locale.ROOT, "%d,%b,%d,%d,%d,%d", Report.interval(spec).toMillis(),
+                Report.exactlyOnce(spec), log.completed(), log.medianDurationMillis(),
+                log.maxDurationMillis(), log.peakStateBytes());
+    }
+
+    /** The key space of a key-space run, else empty. */
+    private static String entities(RunSpec spec) {
+        return spec.name().startsWith("keyspace-") ? spec.name().substring("keyspace-".length())
+                : "";
     }
 
     private static PrintWriter writer(Path dir, String name) throws IOException {

@@ -5,9 +5,11 @@ import dev.fusion.bench.model.ModelCeiling;
 import dev.fusion.bench.pipeline.LatencyResult;
 import dev.fusion.bench.pipeline.RunSpec;
 import dev.fusion.bench.pipeline.ThroughputResult;
+import dev.fusion.jobs.config.FusionOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,14 +31,20 @@ public final class Report {
     /** (d) The I/O ceiling: inference replaced by a pass-through of equal output size. */
     public static final RunSpec IO_CEILING = new RunSpec("io-ceiling", 2, 64, true, null, false);
     /**
+     * The latency configuration's checkpoint interval: with exactly-once sinks a fused record
+     * becomes visible to read_committed readers when the checkpoint after it completes, so this
+     * bounds visible latency; the checkpoint sweep shows the trade-off around it.
+     */
+    public static final Duration LATENCY_CHECKPOINT_INTERVAL = Duration.ofMillis(200);
+    /**
      * Job options of the latency runs, beyond the shipped defaults: the load generator writes each
      * partition in event-time order, so no out-of-orderness needs waiting for; watermarks and
      * network buffers leave every 10 ms instead of every 200 and 100 ms; checkpoints (and so
-     * read_committed visibility) every second, as in the demo.
+     * read_committed visibility) every {@link #LATENCY_CHECKPOINT_INTERVAL}.
      */
     public static final Map<String, String> LATENCY_OPTIONS = Map.of("job.checkpoint-interval",
-            "1 s", "watermarks.out-of-orderness", "0 ms", "watermarks.interval", "10 ms",
-                    "job.buffer-timeout", "10 ms");
+            intervalLabel(LATENCY_CHECKPOINT_INTERVAL), "watermarks.out-of-orderness", "0 ms",
+            "watermarks.interval", "10 ms", "job.buffer-timeout", "10 ms");
     /** The latency configuration, bounded: the maximum the latency loads are fractions of. */
     public static final RunSpec LATEST = new RunSpec("latency-config", 2, 64, false, null, true,
             LATENCY_OPTIONS);
@@ -46,6 +54,21 @@ public final class Report {
     /** The open-loop latency runs. */
     public static final RunSpec LATENCY = new RunSpec("latency", 2, 64, false, null, true,
             LATENCY_OPTIONS);
+
+    /** The visible-latency target: p99 at 50% of the open-loop maximum, exactly once (ms). */
+    public static final long VISIBLE_P99_TARGET_MILLIS = 400;
+
+    /** (a)/(b) must reach this fraction of what batching can give (the ratio of the ideals). */
+    public static final double BATCHING_TARGET = 0.9;
+
+    /** The I/O ceiling's target against the raw kafka-clients floor. */
+    public static final double FLOOR_TARGET = 0.5;
+
+    /** The name of the raw kafka-clients floor's results. */
+    public static final String RAW_FLOOR = "raw-floor";
+
+    /** The load of the checkpoint sweep, a fraction of the open-loop maximum. */
+    public static final double SWEEP_LOAD = 0.5;
 
     /** The calibration run offers this multiple of the bounded maximum: more than the job takes. */
     public static final double CALIBRATION_LOAD = 1.25;
@@ -62,6 +85,7 @@ public final class Report {
     final List<ThroughputResult> throughput = new ArrayList<>();
     final List<LatencyResult> latency = new ArrayList<>();
     final List<LatencyResult> calibration = new ArrayList<>();
+    final List<LatencyResult> sweep = new ArrayList<>();
     double boundedLatencyMaximum = Double.NaN;
     final double loadAtStart;
     double wallSeconds;
@@ -86,6 +110,65 @@ public final class Report {
 
     public void latency(LatencyResult r) {
         latency.add(r);
+    }
+
+    /** A run of the checkpoint sweep ({@link #checkpointLatency}, {@link #atLeastOnceLatency}). */
+    public void sweep(LatencyResult r) {
+        sweep.add(r);
+    }
+
+    /** An interval as the bench names it: {@code 100ms}, {@code 2s}. */
+    public static String intervalLabel(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
+    /** The latency configuration, bounded, with checkpoints every {@code interval}. */
+    public static RunSpec checkpointThroughput(Duration interval) {
+        return new RunSpec("checkpoints-" + intervalLabel(interval), 2, 64, false, null, true,
+                withInterval(interval, true));
+    }
+
+    /** The open-loop latency configuration with checkpoints every {@code interval}. */
+    public static RunSpec checkpointLatency(Duration interval) {
+        return new RunSpec("latency-checkpoints-" + intervalLabel(interval), 2, 64, false, null,
+                true, withInterval(interval, true));
+    }
+
+    /** The open-loop latency configuration with at-least-once sinks. */
+    public static RunSpec atLeastOnceLatency() {
+        return new RunSpec("latency-at-least-once", 2, 64, false, null, true,
+                withInterval(LATENCY_CHECKPOINT_INTERVAL, false));
+    }
+
+    private static Map<String, String> withInterval(Duration interval, boolean exactlyOnce) {
+        Map<String, String> options = new java.util.HashMap<>(LATENCY_OPTIONS);
+        options.put(FusionOptions.CHECKPOINT_INTERVAL.key(), intervalLabel(interval));
+        options.put(FusionOptions.EXACTLY_ONCE.key(), String.valueOf(exactlyOnce));
+        return options;
+    }
+
+    /** The checkpoint interval a run's job used (the job's default where it sets none). */
+    static Duration interval(RunSpec spec) {
+        String set = spec.options().get(FusionOptions.CHECKPOINT_INTERVAL.key());
+        return set == null ? FusionOptions.CHECKPOINT_INTERVAL.defaultValue()
+                : org.apache.flink.util.TimeUtils.parseDuration(set);
+    }
+
+    /** Whether a run's sinks were exactly once. */
+    static boolean exactlyOnce(RunSpec spec) {
+        String set = spec.options().get(FusionOptions.EXACTLY_ONCE.key());
+        return set == null ? FusionOptions.EXACTLY_ONCE.defaultValue() : Boolean.parseBoolean(set);
+    }
+
+    /** As shipped, over a workload whose samples take turns among {@code entities} entities. */
+    public static RunSpec keySpace(int entities) {
+        return new RunSpec("keyspace-" + entities, 2, 64, false, null, false);
+    }
+
+    /** The routing models of {@code preset}, as shipped or at batch size 1. */
+    public static RunSpec preset(String preset, String modelsDir, int batchSize) {
+        return new RunSpec("preset-" + preset + (batchSize == 1 ? "-batch-1" : ""), 2, batchSize,
+                false, modelsDir, false);
     }
 
     /**
@@ -124,6 +207,11 @@ public final class Report {
         return median(runs(name), ThroughputResult::fusedPerSecond);
     }
 
+    /** Median job CPU per fused output over the trials of {@code name} (us), or NaN. */
+    double medianCpu(String name) {
+        return median(runs(name), ThroughputResult::cpuMicrosPerFused);
+    }
+
     List<ThroughputResult> runs(String name) {
         return throughput.stream().filter(r -> r.spec().name().equals(name)).toList();
     }
@@ -138,6 +226,24 @@ public final class Report {
 
     List<LatencyResult> latencyAt(double load) {
         return latency.stream().filter(r -> r.loadFraction() == load).toList();
+    }
+
+    /** The checkpoint intervals of the exactly-once sweep runs, shortest first. */
+    List<Duration> sweepIntervals() {
+        return sweep.stream().filter(r -> exactlyOnce(r.spec())).map(r -> interval(r.spec()))
+                .distinct().sorted().toList();
+    }
+
+    List<LatencyResult> sweepAt(Duration interval, boolean exactlyOnce) {
+        return sweep.stream().filter(r -> exactlyOnce(r.spec()) == exactlyOnce
+                && interval(r.spec()).equals(interval)).toList();
+    }
+
+    /** The entity counts of the key-space runs, smallest first. */
+    List<Integer> keySpaces() {
+        return throughput.stream().map(r -> r.spec().name()).filter(n -> n.startsWith("keyspace-"))
+                .map(n -> Integer.parseInt(n.substring("keyspace-".length()))).distinct().sorted()
+                .toList();
     }
 
     /** The model-only ceiling of the chain (fused outputs per second), or NaN if not measured. */
@@ -163,7 +269,45 @@ public final class Report {
         double d = medianFusedPerSecond(IO_CEILING.name());
         List<LatencyResult> half = latencyAt(0.5);
         double p99 = half.isEmpty() ? Double.NaN : median(half, LatencyResult::internalP99);
-        return new Figures(a, b, c, c1, d, p99);
+        double visibleP99 = half.isEmpty() ? Double.NaN : median(half, LatencyResult::visibleP99);
+        return new Figures(a, b, c, c1, d, medianFusedPerSecond(RAW_FLOOR), p99, visibleP99);
+    }
+
+    /**
+     * Batching judged for one set of routing models: (a) and (b) with those models, and the
+     * model-only chain at batch 64 and 1 (2 threads), against the same I/O ceiling.
+     *
+     * @param preset {@code shipped} (the bundled models) or a preset's name
+     */
+    Batching batching(String preset) {
+        boolean shipped = preset.equals("shipped");
+        double a = medianFusedPerSecond(shipped ? SHIPPED.name() : "preset-" + preset);
+        double b = medianFusedPerSecond(shipped ? BATCH1.name() : "preset-" + preset + "-batch-1");
+        return new Batching(preset, a, b, chain(preset, 64, 2), chain(preset, 1, 2),
+                medianFusedPerSecond(IO_CEILING.name()));
+    }
+
+    /**
+     * @param a as shipped (batch 64), fused/s
+     * @param b batch size 1
+     * @param c the chain at batch 64
+     * @param c1 the chain at batch 1
+     * @param d the I/O ceiling
+     */
+    record Batching(String preset, double a, double b, double c, double c1, double d) {
+
+        /** What batching can give at most here: the ideal at batch 64 over the ideal at 1. */
+        double bound() {
+            return (1 / (1 / c + 1 / d)) / (1 / (1 / c1 + 1 / d));
+        }
+
+        double ratio() {
+            return a / b;
+        }
+
+        boolean met() {
+            return ratio() >= BATCHING_TARGET * bound();
+        }
     }
 
     /**
@@ -172,9 +316,12 @@ public final class Report {
      * @param c the model-only ceiling of the chain at the job's batch size and thread settings
      * @param c1 the same at batch size 1
      * @param d the I/O ceiling
+     * @param floor the raw kafka-clients floor (fused-equivalent outputs/s)
      * @param p99AtHalfLoad the job-internal p99 latency at 50% load (ms)
+     * @param visibleP99AtHalfLoad the visible (read_committed) p99 latency at 50% load (ms)
      */
-    record Figures(double a, double b, double c, double c1, double d, double p99AtHalfLoad) {
+    record Figures(double a, double b, double c, double c1, double d, double floor,
+            double p99AtHalfLoad, double visibleP99AtHalfLoad) {
 
         double ideal() {
             return 1 / (1 / c + 1 / d);
@@ -199,6 +346,10 @@ public final class Report {
 
         double aOverIdeal() {
             return a / ideal();
+        }
+
+        double dOverFloor() {
+            return d / floor;
         }
 
         long latencyTargetMillis() {
