@@ -150,7 +150,8 @@ public final class BenchMain {
         }
         if (s.runs("checkpoints")) {
             for (Duration interval : s.checkpointIntervals) {
-                runs.add(new Run(Report.checkpointThroughput(interval), workload, scaling));
+                runs.add(new Run(Report.checkpointThroughput(interval), workload, scaling,
+                        s.latencyTrials));
             }
         }
         if (!s.configs.isEmpty()) {
@@ -159,6 +160,9 @@ public final class BenchMain {
         for (int trial = 1; trial <= s.trials; trial++) {
             // Trials interleave the configurations, so that a noisy minute hurts all of them alike.
             for (Run run : runs) {
+                if (trial > run.trials()) {
+                    continue;
+                }
                 ThroughputResult r = harness.bounded(run.spec(), trial, run.workload(),
                         run.samples());
                 out.printf(Locale.ROOT, "  %-26s trial %d: %,9.0f fused/s, %,7.1f us CPU per"
@@ -253,7 +257,11 @@ public final class BenchMain {
         return r;
     }
 
-    /** A configuration and the samples of the workload it runs over. */
-    private record Run(RunSpec spec, Workload workload, long samples) {
+    /** A configuration, the samples of the workload it runs over, and its number of trials. */
+    private record Run(RunSpec spec, Workload workload, long samples, int trials) {
+
+        Run(RunSpec spec, Workload workload, long samples) {
+            this(spec, workload, samples, Integer.MAX_VALUE);
+        }
     }
 }

@@ -22,7 +22,8 @@ final class BenchSettings {
               --scaling-events N    events of the scaling runs and of the latency
                                     configuration's bounded run [500000]
               --trials N            trials of every pipeline run; medians are reported [3]
-              --latency-trials N    trials of every latency run [1]
+              --latency-trials N    trials of every latency run and of the bounded runs of
+                                    the checkpoint sweep [1]
               --loads LIST          latency loads, fractions of the open-loop maximum
                                     [0.25,0.5,0.75]
               --latency-warmup D    load before each latency measurement [10s]

@@ -202,10 +202,10 @@ final class Summary {
         }
         line("### Key space");
         line("");
-        line("As shipped (window alignment, 1 s windows of 1,000 samples), over workloads whose"
-                + " samples take turns among more entities: with a million, every window fuses a"
-                + " thousand entities it has not seen for a thousand windows. State: the largest"
-                + " completed checkpoint (the hash-map backend snapshots all of it).");
+        line("As shipped (window alignment), over workloads of 1,000 samples per 1 s window whose"
+                + " samples take turns among N entities: an entity comes back every N / 1,000"
+                + " windows (with a million, never within a run of this length). State: the"
+                + " largest completed checkpoint (the hash-map backend snapshots all of it).");
         line("");
         line("| entities | input events | fused/s | job CPU us/fused | peak checkpointed state MB"
                 + " | peak heap MB | output |");
