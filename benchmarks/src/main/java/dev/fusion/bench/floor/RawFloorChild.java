@@ -55,7 +55,8 @@ public final class RawFloorChild {
                 // As the pipeline runs do: JIT-compiled code from the measured pass's first record.
                 copy(args.get("bootstrap"), args.get("workload"), offsets(args.get("warmup-stop")),
                         args.get("warmup-id"), interval);
-                result.setProperty("warmup_finished_ms", String.valueOf(System.currentTimeMillis()));
+                result.setProperty("warmup_finished_ms",
+                        String.valueOf(System.currentTimeMillis()));
             }
             result.setProperty("submitted_ms", String.valueOf(System.currentTimeMillis()));
             long copied = copy(args.get("bootstrap"), args.get("workload"),

@@ -82,6 +82,10 @@ public final class RawFloorRun {
         deleteTopics(id);
         Timeline timeline = Timeline.read(workDir.resolve(id + ".timeline.csv"));
         long[] emitted = out.emittedAt();
+        if (emitted.length == 0) {
+            throw new IllegalStateException(id + " committed no output; see "
+                    + workDir.resolve(id + ".log"));
+        }
         // As the pipeline runs count: from one second after the first emission to the last.
         int from = 0;
         while (from < emitted.length / 2 && emitted[from] < emitted[0] + 1000) {
@@ -89,7 +93,8 @@ public final class RawFloorRun {
         }
         long start = emitted[from];
         long end = emitted[emitted.length - 1];
-        double fusedEquivalents = (double) (emitted.length - from) / FloorResult.INPUTS_PER_FUSED;
+        double countedFused = (double) (emitted.length - from) / FloorResult.INPUTS_PER_FUSED;
+        double allFused = (double) out.records() / FloorResult.INPUTS_PER_FUSED;
         double cpu = timeline.cpuSeconds(start, end);
         long inputs = (long) FloorResult.INPUTS_PER_FUSED * samples;
         FloorResult r = new FloorResult(trial, inputs, out.records(), out.duplicates(),
@@ -97,8 +102,8 @@ public final class RawFloorRun {
                 (emitted.length - from) * 1000.0 / Math.max(1, end - start),
                 (Long.parseLong(summary.getProperty("finished_ms"))
                         - Long.parseLong(summary.getProperty("submitted_ms"))) / 1000.0,
-                cpu * 1e6 / Math.max(1, fusedEquivalents),
-                brokerCpu / 1e3 / Math.max(1, out.records() / (double) FloorResult.INPUTS_PER_FUSED),
+                cpu * 1e6 / Math.max(1, countedFused),
+                brokerCpu / 1e3 / Math.max(1, allFused),
                 (double) out.valueBytes() / Math.max(1, out.records()),
                 Long.parseLong(summary.getProperty("peak_heap_bytes")),
                 Long.parseLong(summary.getProperty("vm_hwm_kb")), os.getSystemLoadAverage());
