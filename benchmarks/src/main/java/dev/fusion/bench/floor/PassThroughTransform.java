@@ -25,8 +25,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * <p>The output is the record the job's integration would write for a fusion whose only present
  * modality is this record's (latest-policy shape: the record triggers it): 64 fused values, 8
  * scores and 3 weights as in the job's records, but one source event id, one modality and one
- * present stream where a window fusion of a sample has three, so it is a few dozen bytes
- * smaller; {@link FloorResult#outputBytesPerRecord} reports its size. Its source event id is the
+ * present stream where a window fusion of a sample has three, so it is about 5 % smaller (413
+ * against 435 bytes for the bench's workload); {@link FloorResult#outputBytesPerRecord} reports
+ * its size. Per fused equivalent (three inputs) the floor thus encodes and writes three fused
+ * records where the job writes one. Its source event id is the
  * input's, which is how the exactness check finds every input in the output.
  *
  * <p>Not thread-safe: one per copying thread.
