@@ -7,10 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Starts {@link PipelineChild} in a JVM of its own with this JVM's class path (through an
- * argument file: ONNX Runtime 1.29 crashes on long command lines) and the launcher's options.
+ * Starts {@link PipelineChild} (or another main class of the bench) in a JVM of its own with this
+ * JVM's class path (through an argument file: ONNX Runtime 1.29 crashes on long command lines) and
+ * the launcher's options.
  */
-final class ChildJvm {
+public final class ChildJvm {
 
     /** The job JVMs' logging configuration, on the class path: see {@link CheckpointLog}. */
     static final String CHILD_LOG_CONFIG = "log4j2-bench-child.properties";
@@ -22,15 +23,20 @@ final class ChildJvm {
     /**
      * @param profile record a JFR profile of every child, beside its log ({@code ID.jfr})
      */
-    ChildJvm(Path workDir, List<String> jvmOptions, boolean profile) throws IOException {
+    public ChildJvm(Path workDir, List<String> jvmOptions, boolean profile) throws IOException {
         this.argFile = workDir.resolve("child-java.args");
         Files.writeString(argFile, "-cp\n" + System.getProperty("java.class.path") + "\n");
         this.jvmOptions = List.copyOf(jvmOptions);
         this.profile = profile;
     }
 
-    /** Starts a child with {@code args}; its output goes to {@code log} (ID.log). */
+    /** Starts a {@link PipelineChild} with {@code args}; its output goes to {@code log} (ID.log). */
     Process start(List<String> args, Path log) throws IOException {
+        return start(PipelineChild.class, args, log);
+    }
+
+    /** Starts {@code main} with {@code args}; its output goes to {@code log} (ID.log). */
+    public Process start(Class<?> main, List<String> args, Path log) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
@@ -44,7 +50,7 @@ final class ChildJvm {
         // A class-path resource: the job's warnings plus a line per completed checkpoint.
         command.add("-Dlog4j2.configurationFile=" + CHILD_LOG_CONFIG);
         command.add("@" + argFile);
-        command.add(PipelineChild.class.getName());
+        command.add(main.getName());
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -16,7 +16,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** Reads what a finished run committed: fused records (with their emission times) and counts. */
-final class OutputReader {
+public final class OutputReader {
 
     /**
      * @param emittedAt every committed fused record's {@code emitted_at}, sorted
@@ -60,7 +60,7 @@ final class OutputReader {
     }
 
     /** Every committed record of {@code topic}, from the beginning to the last stable offset. */
-    static void each(String bootstrap, String topic, Consumer<ConsumerRecord<byte[],
+    public static void each(String bootstrap, String topic, Consumer<ConsumerRecord<byte[],
             byte[]>> action) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The samples a {@link ProcessSampler} wrote: CPU between two instants, peaks within them. */
-final class Timeline {
+public final class Timeline {
 
     private record Sample(long wallMillis, long cpuNanos, long heapBytes, long rssKb) {
     }
@@ -19,7 +19,7 @@ final class Timeline {
         this.samples = samples;
     }
 
-    static Timeline read(Path file) {
+    public static Timeline read(Path file) {
         List<Sample> samples = new ArrayList<>();
         try {
             for (String line : Files.readAllLines(file)) {
@@ -57,7 +57,7 @@ final class Timeline {
     }
 
     /** CPU seconds spent in {@code [from, to]}. */
-    double cpuSeconds(long fromMillis, long toMillis) {
+    public double cpuSeconds(long fromMillis, long toMillis) {
         return (cpuNanosAt(toMillis) - cpuNanosAt(fromMillis)) / 1e9;
     }
 

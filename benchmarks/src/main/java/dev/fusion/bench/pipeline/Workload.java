@@ -98,21 +98,34 @@ public final class Workload {
                 Instant time = Instant.ofEpochMilli(eventTime(i));
                 int s = (int) (i % pool.size());
                 producer.send(textTopic, partition, key, text.encode(TextEvent.newBuilder()
-                        .setEventId("t-" + i).setEntityId(entityId).setEventTime(time)
+                        .setEventId(eventId(Modality.TEXT, i)).setEntityId(entityId).setEventTime(time)
                         .setText(pool.text(s)).build()));
                 producer.send(audioTopic, partition, key,
                         audio.encode(AudioFeatureEvent.newBuilder()
-                        .setEventId("a-" + i).setEntityId(entityId).setEventTime(time)
+                        .setEventId(eventId(Modality.AUDIO, i)).setEntityId(entityId).setEventTime(time)
                         .setFeatures(pool.audio(s)).build()));
                 producer.send(imageTopic, partition, key,
                         image.encode(ImageFeatureEvent.newBuilder()
-                        .setEventId("i-" + i).setEntityId(entityId).setEventTime(time)
+                        .setEventId(eventId(Modality.IMAGE, i)).setEntityId(entityId).setEventTime(time)
                         .setFeatures(pool.image(s)).build()));
                 if (i % 2000 == 1999) {
                     producer.flush();
                 }
             }
         }
+    }
+
+    /**
+     * The event id of sample {@code sample}'s event of {@code modality}: its
+     * {@link #eventIdPrefix} and the sample number ({@code t-7}, {@code a-7}, {@code i-7}).
+     */
+    public static String eventId(Modality modality, long sample) {
+        return eventIdPrefix(modality) + sample;
+    }
+
+    /** The start of every event id of {@code modality}: its initial and a dash. */
+    public static String eventIdPrefix(Modality modality) {
+        return Character.toLowerCase(modality.name().charAt(0)) + "-";
     }
 
     /** Event time of sample {@code i}: its window, spread evenly inside it. */
