@@ -1,5 +1,7 @@
 package dev.fusion.bench;
 
+import dev.fusion.bench.floor.FloorResult;
+import dev.fusion.bench.floor.RawFloorRun;
 import dev.fusion.bench.model.ModelBenchmark;
 import dev.fusion.bench.model.ModelCeiling;
 import dev.fusion.bench.pipeline.LatencyResult;
@@ -9,6 +11,7 @@ import dev.fusion.bench.pipeline.RunSpec;
 import dev.fusion.bench.pipeline.ThroughputResult;
 import dev.fusion.bench.pipeline.Workload;
 import dev.fusion.bench.report.Report;
+import dev.fusion.jobs.config.FusionOptions;
 import dev.fusion.jobs.embedded.EmbeddedKafkaBroker;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -115,9 +118,12 @@ public final class BenchMain {
         out.printf(Locale.ROOT, "bench: preloaded %,d events (%,d samples, %d entities) in %.1f s%n",
                 workload.events(), workload.samples(), workload.entities(),
                 (System.nanoTime() - t0) / 1e9);
-        PipelineHarness harness = new PipelineHarness(bootstrap, dir.resolve("runs"),
-                List.of("-Xmx4g", "-XX:MaxDirectMemorySize=1g"), s.warmupEvents / 3, s.profile,
-                s.device);
+        List<String> jvmOptions = List.of("-Xmx4g", "-XX:MaxDirectMemorySize=1g");
+        PipelineHarness harness = new PipelineHarness(bootstrap, dir.resolve("runs"), jvmOptions,
+                s.warmupEvents / 3, s.profile, s.device);
+        // Transactions committed as often as the job's checkpoints as shipped.
+        RawFloorRun floor = new RawFloorRun(bootstrap, dir.resolve("runs"), jvmOptions,
+                s.warmupEvents / 3, FusionOptions.CHECKPOINT_INTERVAL.defaultValue());
 
         List<Run> runs = new ArrayList<>();
         long all = workload.samples();
@@ -129,6 +135,7 @@ public final class BenchMain {
         if (s.runs("pipeline")) {
             runs.add(new Run(Report.BATCH1, workload, batch1));
             runs.add(new Run(Report.IO_CEILING, workload, all));
+            runs.add(new Run(Report.RAW_FLOOR_SPEC, workload, all));
         }
         if (s.runs("latency") || s.runs("checkpoints")) {
             runs.add(new Run(Report.LATEST, workload, scaling));
@@ -161,6 +168,17 @@ public final class BenchMain {
             // Trials interleave the configurations, so that a noisy minute hurts all of them alike.
             for (Run run : runs) {
                 if (trial > run.trials()) {
+                    continue;
+                }
+                if (run.spec() == Report.RAW_FLOOR_SPEC) {
+                    FloorResult r = floor.run(trial, run.workload(), run.samples());
+                    out.printf(Locale.ROOT, "  %-26s trial %d: %,9.0f fused/s, %,7.1f us CPU per"
+                                    + " fused, %,6.0f MB RSS, %s (load %.2f)%n",
+                            Report.RAW_FLOOR_SPEC.name(), trial, r.fusedPerSecond(),
+                            r.cpuMicrosPerFused(), r.vmHwmKb() / 1024.0, r.exact() ? "exact"
+                                    : "MISMATCH " + r.outputRecords() + "/" + r.samples(),
+                            r.loadAverage());
+                    report.floor(r);
                     continue;
                 }
                 ThroughputResult r = harness.bounded(run.spec(), trial, run.workload(),

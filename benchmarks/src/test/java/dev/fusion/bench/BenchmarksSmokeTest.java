@@ -2,6 +2,7 @@ package dev.fusion.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fusion.bench.floor.FloorResult;
 import dev.fusion.bench.model.ModelCeiling;
 import dev.fusion.bench.passthrough.PassThroughInference;
 import dev.fusion.bench.pipeline.CheckpointLog;
@@ -100,6 +101,8 @@ class BenchmarksSmokeTest {
         report.sweep(latency(Report.atLeastOnceLatency(), 0.5, 60, 75));
         report.throughput(result(Report.checkpointThroughput(Duration.ofMillis(200)), 1, 21_000));
         report.throughput(result(Report.checkpointThroughput(Duration.ofSeconds(1)), 1, 23_000));
+        report.floor(new FloorResult(1, 300_000, 100_000, 100_000, 0, 0, 0, 50_000, 3, 25, 10,
+                430, 1L << 30, 1L << 20, 1.0));
         report.throughput(result(Report.keySpace(1000), 1, 20_000));
         report.throughput(result(Report.keySpace(1_000_000), 1, 19_000));
         Path doc = dir.resolve("PERFORMANCE.md");
@@ -118,6 +121,8 @@ class BenchmarksSmokeTest {
                 .contains("| batching, bundled models: (a)/(b) >= 0.9 x (ideal at batch 64 / ideal"
                         + " at batch 1) = 2.77 | 2.00 | **missed** |")
                 .contains("open-loop maximum, 24,000 events/s")
+                .contains("| (d) >= 0.5 x the raw kafka-clients floor | (d) = 0.60 x floor | met |")
+                .contains("| raw-floor (no Flink) | 300,000 | 50,000 (50,000-50,000) | 25.0 | 10.0 |")
                 .contains("| visible p99 <= 400 ms at 50% of the open-loop maximum (exactly once,"
                         + " read_committed, checkpoints every 200ms) | 1200 ms | **missed** |")
                 .contains("| internal p99 <= max-delay + 100 ms = 120 ms at 50% of the open-loop"

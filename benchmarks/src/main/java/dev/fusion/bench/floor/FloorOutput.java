@@ -11,14 +11,14 @@ import java.util.BitSet;
 import java.util.List;
 
 /**
- * What a floor run committed to its output topic, checked against the inputs it had to copy: the
- * events of the workload's first {@code samples} samples, each exactly once (by its event id, the
- * fused record's only source event id; in the workload an event id names one input record).
+ * What a floor run committed to its output topic, checked against the samples it had to fuse:
+ * the workload's first {@code samples} samples, each exactly once (a fused record names its
+ * sample's three event ids, {@code t-7}, {@code a-7}, {@code i-7}, as its source event ids).
  *
  * @param records committed output records
- * @param duplicates records whose input an earlier record already accounted for
- * @param missing inputs no record accounts for
- * @param unexpected records that are not of one input of the prefix
+ * @param duplicates records of a sample an earlier record already accounted for
+ * @param missing samples no record accounts for
+ * @param unexpected records that are not of one sample of the prefix
  * @param emittedAt every record's {@code emitted_at}, sorted
  * @param valueBytes the records' values, summed
  */
@@ -40,13 +40,13 @@ record FloorOutput(long records, long duplicates, long missing, long unexpected,
         return tally.output();
     }
 
-    /** The counts so far; one bit per input event of the prefix, set once it is seen. */
+    /** The counts so far; one bit per sample of the prefix, set once it is seen. */
     private static final class Tally {
 
         private static final Modality[] MODALITIES = Modality.values();
 
         private final long samples;
-        private final BitSet[] seen = new BitSet[MODALITIES.length];
+        private final BitSet seen = new BitSet();
         private long[] emittedAt = new long[1 << 16];
         private int records;
         private long duplicates;
@@ -55,9 +55,6 @@ record FloorOutput(long records, long duplicates, long missing, long unexpected,
 
         Tally(long samples) {
             this.samples = samples;
-            for (int m = 0; m < seen.length; m++) {
-                seen[m] = new BitSet();
-            }
         }
 
         void add(FusedEvent e, int bytes) {
@@ -66,39 +63,45 @@ record FloorOutput(long records, long duplicates, long missing, long unexpected,
             }
             emittedAt[records++] = e.getEmittedAt().toEpochMilli();
             valueBytes += bytes;
-            List<String> sources = e.getSourceEventIds();
-            for (int m = 0; sources.size() == 1 && m < MODALITIES.length; m++) {
-                String prefix = Workload.eventIdPrefix(MODALITIES[m]);
-                long sample = sources.get(0).startsWith(prefix)
-                        ? sample(sources.get(0).substring(prefix.length())) : -1;
-                if (sample >= 0) {
-                    if (seen[m].get((int) sample)) {
-                        duplicates++;
-                    } else {
-                        seen[m].set((int) sample);
-                    }
-                    return;
-                }
+            long sample = sample(e.getSourceEventIds());
+            if (sample < 0) {
+                unexpected++;
+            } else if (seen.get((int) sample)) {
+                duplicates++;
+            } else {
+                seen.set((int) sample);
             }
-            unexpected++;
         }
 
-        /** The sample numbered {@code number} if it is in the prefix, else -1. */
-        private long sample(String number) {
+        /** The sample whose three event ids {@code sources} are, if it is in the prefix; else -1. */
+        private long sample(List<String> sources) {
+            if (sources.size() != MODALITIES.length) {
+                return -1;
+            }
+            String first = sources.get(0);
+            String prefix = Workload.eventIdPrefix(MODALITIES[0]);
+            if (!first.startsWith(prefix)) {
+                return -1;
+            }
+            long sample;
             try {
-                long sample = Long.parseLong(number);
-                return sample >= 0 && sample < samples ? sample : -1;
+                sample = Long.parseLong(first.substring(prefix.length()));
             } catch (NumberFormatException e) {
                 return -1;
             }
+            for (int m = 0; m < MODALITIES.length; m++) {
+                if (!sources.get(m).equals(Workload.eventId(MODALITIES[m], sample))) {
+                    return -1;
+                }
+            }
+            return sample >= 0 && sample < samples ? sample : -1;
         }
 
         FloorOutput output() {
-            long distinct = Arrays.stream(seen).mapToLong(BitSet::cardinality).sum();
             long[] sorted = Arrays.copyOf(emittedAt, records);
             Arrays.sort(sorted);
-            return new FloorOutput(records, duplicates, MODALITIES.length * samples - distinct,
-                    unexpected, sorted, valueBytes);
+            return new FloorOutput(records, duplicates, samples - seen.cardinality(), unexpected,
+                    sorted, valueBytes);
         }
     }
 }

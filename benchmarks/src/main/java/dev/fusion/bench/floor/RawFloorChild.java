@@ -95,7 +95,8 @@ public final class RawFloorChild {
             for (int p = 0; p < stop.length; p++) {
                 copiers.add(new PartitionCopier(bootstrap, new TopicPartition(topic, p), stop[p],
                         id + ".fused", "floor-" + id + "-" + topic + "-" + p, "floor-" + id,
-                        interval, new PassThroughTransform(job, inference, setup, stream)));
+                        interval, new PassThroughTransform(job, inference, setup, stream,
+                                stream.index() == 0)));
             }
         }
         ExecutorService threads = Executors.newFixedThreadPool(copiers.size());

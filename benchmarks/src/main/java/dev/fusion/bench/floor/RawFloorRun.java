@@ -86,31 +86,30 @@ public final class RawFloorRun {
             throw new IllegalStateException(id + " committed no output; see "
                     + workDir.resolve(id + ".log"));
         }
-        // As the pipeline runs count: from one second after the first emission to the last.
+        // As the pipeline runs count: from one second after the first emission; to the last
+        // emission or, if later, the end of the streams that emit nothing (all input is work).
         int from = 0;
         while (from < emitted.length / 2 && emitted[from] < emitted[0] + 1000) {
             from++;
         }
         long start = emitted[from];
-        long end = emitted[emitted.length - 1];
-        double countedFused = (double) (emitted.length - from) / FloorResult.INPUTS_PER_FUSED;
-        double allFused = (double) out.records() / FloorResult.INPUTS_PER_FUSED;
+        long end = Math.max(emitted[emitted.length - 1],
+                Long.parseLong(summary.getProperty("finished_ms")));
+        long counted = emitted.length - from;
         double cpu = timeline.cpuSeconds(start, end);
-        long inputs = (long) FloorResult.INPUTS_PER_FUSED * samples;
-        FloorResult r = new FloorResult(trial, inputs, out.records(), out.duplicates(),
-                out.missing(), out.unexpected(),
-                (emitted.length - from) * 1000.0 / Math.max(1, end - start),
+        FloorResult r = new FloorResult(trial, FloorResult.INPUTS_PER_FUSED * samples, samples,
+                out.records(), out.duplicates(), out.missing(), out.unexpected(),
+                counted * 1000.0 / Math.max(1, end - start),
                 (Long.parseLong(summary.getProperty("finished_ms"))
                         - Long.parseLong(summary.getProperty("submitted_ms"))) / 1000.0,
-                cpu * 1e6 / Math.max(1, countedFused),
-                brokerCpu / 1e3 / Math.max(1, allFused),
+                cpu * 1e6 / Math.max(1, counted),
+                brokerCpu / 1e3 / Math.max(1, out.records()),
                 (double) out.valueBytes() / Math.max(1, out.records()),
                 Long.parseLong(summary.getProperty("peak_heap_bytes")),
                 Long.parseLong(summary.getProperty("vm_hwm_kb")), os.getSystemLoadAverage());
         if (!r.exact()) {
-            LOG.warn("{}: {} records for {} inputs, {} duplicates, {} missing, {} unexpected", id,
-                    r.outputRecords(), r.inputRecords(), r.duplicates(), r.missing(),
-                    r.unexpected());
+            LOG.warn("{}: {} records for {} samples, {} duplicates, {} missing, {} unexpected", id,
+                    r.outputRecords(), r.samples(), r.duplicates(), r.missing(), r.unexpected());
         }
         return r;
     }

@@ -41,8 +41,8 @@ final class Charts {
             SvgChart chart = new SvgChart("Side by side: fused outputs per second", "",
                     "fused outputs per second");
             List<String> categories = List.of("(a) as shipped", "(b) batch 1", "(c) models only",
-                    "(d) I/O only", "ideal 1/(1/c+1/d)");
-            double[] values = {f.a(), f.b(), f.c(), f.d(), f.ideal()};
+                    "(d) I/O only", "ideal 1/(1/c+1/d)", "raw floor (no Flink)");
+            double[] values = {f.a(), f.b(), f.c(), f.d(), f.ideal(), f.floor()};
             for (int i = 0; i < values.length; i++) {
                 if (!Double.isNaN(values[i])) {
                     chart.point("fused outputs/s", i, values[i]);

@@ -1,5 +1,6 @@
 package dev.fusion.bench.report;
 
+import dev.fusion.bench.floor.FloorResult;
 import dev.fusion.bench.model.ModelCeiling;
 import dev.fusion.bench.pipeline.CheckpointLog;
 import dev.fusion.bench.pipeline.LatencyResult;
@@ -76,6 +77,19 @@ final class CsvFiles {
                                 r.peakHeapBytes() / 1048576.0,
                         r.vmHwmKb() / 1024.0, r.loadAverage(), r.spec().name(),
                         checkpointColumns(r.spec(), r.checkpoints()));
+            }
+        }
+        try (PrintWriter out = writer(dir, "floor.csv")) {
+            out.println("trial,input_events,samples,output_records,duplicates,missing,unexpected,"
+                    + "fused_per_s,wall_s,cpu_us_per_fused,broker_cpu_us_per_fused,"
+                    + "output_bytes_per_record,peak_heap_mb,peak_rss_mb,load_average");
+            for (FloorResult r : report.floor) {
+                out.printf(Locale.ROOT, "%d,%d,%d,%d,%d,%d,%d,%.1f,%.2f,%.2f,%.2f,%.1f,%.1f,%.1f,"
+                                + "%.2f%n", r.trial(), r.inputRecords(), r.samples(),
+                        r.outputRecords(), r.duplicates(), r.missing(), r.unexpected(),
+                        r.fusedPerSecond(), r.wallSeconds(), r.cpuMicrosPerFused(),
+                        r.brokerCpuMicrosPerFused(), r.outputBytesPerRecord(),
+                        r.peakHeapBytes() / 1048576.0, r.vmHwmKb() / 1024.0, r.loadAverage());
             }
         }
         Report.Figures f = report.figures();

@@ -1,5 +1,6 @@
 package dev.fusion.bench.report;
 
+import dev.fusion.bench.floor.FloorResult;
 import dev.fusion.bench.model.ModelBenchmark;
 import dev.fusion.bench.model.ModelCeiling;
 import dev.fusion.bench.pipeline.LatencyResult;
@@ -64,8 +65,12 @@ public final class Report {
     /** The I/O ceiling's target against the raw kafka-clients floor. */
     public static final double FLOOR_TARGET = 0.5;
 
-    /** The name of the raw kafka-clients floor's results. */
-    public static final String RAW_FLOOR = "raw-floor";
+    /**
+     * The raw kafka-clients floor (no Flink: {@code dev.fusion.bench.floor}); as a run
+     * configuration only its name counts.
+     */
+    public static final RunSpec RAW_FLOOR_SPEC = new RunSpec("raw-floor", 6, 0, true, null,
+            false);
 
     /** The load of the checkpoint sweep, a fraction of the open-loop maximum. */
     public static final double SWEEP_LOAD = 0.5;
@@ -86,6 +91,7 @@ public final class Report {
     final List<LatencyResult> latency = new ArrayList<>();
     final List<LatencyResult> calibration = new ArrayList<>();
     final List<LatencyResult> sweep = new ArrayList<>();
+    final List<FloorResult> floor = new ArrayList<>();
     double boundedLatencyMaximum = Double.NaN;
     final double loadAtStart;
     double wallSeconds;
@@ -110,6 +116,15 @@ public final class Report {
 
     public void latency(LatencyResult r) {
         latency.add(r);
+    }
+
+    public void floor(FloorResult r) {
+        floor.add(r);
+    }
+
+    /** Median fused outputs per second of the raw floor's trials, or NaN. */
+    double medianFloor() {
+        return median(floor, FloorResult::fusedPerSecond);
     }
 
     /** A run of the checkpoint sweep ({@link #checkpointLatency}, {@link #atLeastOnceLatency}). */
@@ -270,7 +285,7 @@ public final class Report {
         List<LatencyResult> half = latencyAt(0.5);
         double p99 = half.isEmpty() ? Double.NaN : median(half, LatencyResult::internalP99);
         double visibleP99 = half.isEmpty() ? Double.NaN : median(half, LatencyResult::visibleP99);
-        return new Figures(a, b, c, c1, d, medianFusedPerSecond(RAW_FLOOR), p99, visibleP99);
+        return new Figures(a, b, c, c1, d, medianFloor(), p99, visibleP99);
     }
 
     /**

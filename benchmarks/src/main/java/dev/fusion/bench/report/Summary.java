@@ -1,5 +1,6 @@
 package dev.fusion.bench.report;
 
+import dev.fusion.bench.floor.FloorResult;
 import dev.fusion.bench.model.ModelBenchmark;
 import dev.fusion.bench.pipeline.LatencyResult;
 import dev.fusion.bench.pipeline.ThroughputResult;
@@ -41,7 +42,7 @@ final class Summary {
             sideBySide(f);
             targets(f);
         }
-        if (!report.throughput.isEmpty()) {
+        if (!report.throughput.isEmpty() || !report.floor.isEmpty()) {
             pipeline();
         }
         if (!report.latency.isEmpty()) {
@@ -257,6 +258,21 @@ final class Summary {
                     + fmt("%.0f", Report.median(runs, r -> r.peakHeapBytes() / 1048576.0)) + " | "
                     + fmt("%.0f", Report.median(runs, r -> r.vmHwmKb() / 1024.0)) + " | "
                     + (exact ? "exact (" + runs.size() + " trials)" : "MISMATCH") + " |");
+        }
+        List<FloorResult> floor = report.floor;
+        if (!floor.isEmpty()) {
+            line("| " + Report.RAW_FLOOR_SPEC.name() + " (no Flink) | " + fmt("%,d",
+                    floor.get(0).inputRecords()) + " | "
+                    + fmt("%,.0f", Report.median(floor, FloorResult::fusedPerSecond)) + " ("
+                    + fmt("%,.0f", Report.min(floor, FloorResult::fusedPerSecond)) + "-"
+                    + fmt("%,.0f", Report.max(floor, FloorResult::fusedPerSecond)) + ") | "
+                    + fmt("%.1f", Report.median(floor, FloorResult::cpuMicrosPerFused)) + " | "
+                    + fmt("%.1f", Report.median(floor, FloorResult::brokerCpuMicrosPerFused))
+                    + " | " + fmt("%.0f", Report.median(floor, r -> r.peakHeapBytes()
+                            / 1048576.0)) + " | "
+                    + fmt("%.0f", Report.median(floor, r -> r.vmHwmKb() / 1024.0)) + " | "
+                    + (floor.stream().allMatch(FloorResult::exact) ? "exact (" + floor.size()
+                            + " trials)" : "MISMATCH") + " |");
         }
         line("");
     }
