@@ -30,6 +30,21 @@ public record CheckpointLog(int completed, long medianDurationMillis, long maxDu
     private static final Pattern COMPLETED = Pattern.compile(
             "Completed checkpoint \\d+ for job (\\w+) \\((\\d+) bytes, checkpointDuration=(\\d+) ms");
 
+    /** {@link #peakStateBytes} in MiB, or NaN if no checkpoint completed. */
+    public double peakStateMegabytes() {
+        return completed == 0 ? Double.NaN : peakStateBytes / 1048576.0;
+    }
+
+    /** {@link #medianDurationMillis}, or NaN if no checkpoint completed. */
+    public double medianMillis() {
+        return completed == 0 ? Double.NaN : medianDurationMillis;
+    }
+
+    /** {@link #maxDurationMillis}, or NaN if no checkpoint completed. */
+    public double maxMillis() {
+        return completed == 0 ? Double.NaN : maxDurationMillis;
+    }
+
     /** The checkpoints of the last job that logged one in {@code log} (a warm-up job precedes). */
     public static CheckpointLog read(Path log) throws IOException {
         if (!Files.exists(log)) {

@@ -131,7 +131,7 @@ final class Charts {
             chart.point("job CPU us per fused", n,
                     Report.median(runs, ThroughputResult::cpuMicrosPerFused));
             chart.point("peak checkpointed state MB", n,
-                    Report.median(runs, r -> r.checkpoints().peakStateBytes() / 1048576.0));
+                    Report.median(runs, r -> r.checkpoints().peakStateMegabytes()));
         }
         return chart.lines(true, true);
     }

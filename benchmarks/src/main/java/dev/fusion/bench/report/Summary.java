@@ -186,8 +186,8 @@ final class Summary {
         double bounded = sinks.equals("exactly once") ? report.medianFusedPerSecond(
                 Report.checkpointThroughput(interval).name()) : Double.NaN;
         line("| " + sinks + " | " + Report.intervalLabel(interval) + " | " + fmt("%,.0f", bounded)
-                + " | " + fmt("%.0f", Report.median(at, r -> r.checkpoints().medianDurationMillis()))
-                + " / " + fmt("%.0f", Report.median(at, r -> r.checkpoints().maxDurationMillis()))
+                + " | " + fmt("%.0f", Report.median(at, r -> r.checkpoints().medianMillis()))
+                + " / " + fmt("%.0f", Report.median(at, r -> r.checkpoints().maxMillis()))
                 + " | " + fmt("%.0f", Report.median(at, LatencyResult::internalP50)) + " / "
                 + fmt("%.0f", Report.median(at, LatencyResult::internalP99)) + " | "
                 + fmt("%.0f", Report.median(at, LatencyResult::visibleP50)) + " / "
@@ -216,8 +216,8 @@ final class Summary {
             line("| " + fmt("%,d", n) + " | " + fmt("%,d", runs.get(0).inputEvents()) + " | "
                     + fmt("%,.0f", Report.median(runs, ThroughputResult::fusedPerSecond)) + " | "
                     + fmt("%.1f", Report.median(runs, ThroughputResult::cpuMicrosPerFused)) + " | "
-                    + fmt("%.1f", Report.median(runs, r -> r.checkpoints().peakStateBytes()
-                            / 1048576.0)) + " | "
+                    + fmt("%.1f", Report.median(runs, r -> r.checkpoints().peakStateMegabytes()))
+                    + " | "
                     + fmt("%.0f", Report.median(runs, r -> r.peakHeapBytes() / 1048576.0)) + " | "
                     + (runs.stream().allMatch(ThroughputResult::exact) ? "exact (" + runs.size()
                             + " trials)" : "MISMATCH") + " |");
