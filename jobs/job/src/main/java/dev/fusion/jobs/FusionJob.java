@@ -28,6 +28,7 @@ import dev.fusion.operators.records.FusionRequest;
 import dev.fusion.operators.records.ModalityRecord;
 import dev.fusion.operators.records.RawRecord;
 import dev.fusion.operators.records.RoutedRecord;
+import dev.fusion.operators.records.RoutedRecordTypeInfo;
 import dev.fusion.operators.routing.ModelLocation;
 import dev.fusion.operators.routing.RecordPoisonHandler;
 import dev.fusion.operators.watermarks.StartAwareIdleness;
@@ -170,7 +171,7 @@ public final class FusionJob {
             deadLetters.add(decoded.getSideOutput(SideOutputs.DEAD_LETTERS));
 
             SingleOutputStreamOperator<RoutedRecord> routedOne = decoded.transform("route-" + name,
-                    TypeInformation.of(RoutedRecord.class),
+                    RoutedRecordTypeInfo.INSTANCE,
                     new MicroBatchOperator<>(inference.routing(modality, setup),
                             new RecordPoisonHandler(modality, letters), batching, name))
                     .uid("route-" + name);
@@ -179,7 +180,7 @@ public final class FusionJob {
             SingleOutputStreamOperator<RoutedRecord> kept = routedOne
                     .process(new GateFilterFunction(modality, config.get(FusionOptions.MIN_GATE),
                             health))
-                    .returns(TypeInformation.of(RoutedRecord.class))
+                    .returns(RoutedRecordTypeInfo.INSTANCE)
                     .name("gate-filter-" + name).uid("gate-filter-" + name);
             dropped.add(kept.getSideOutput(SideOutputs.DROPPED));
             routed.add(kept);

@@ -10,6 +10,7 @@ import dev.fusion.jobs.config.ConfigException;
 import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.models.manifest.FusionMode;
 import dev.fusion.operators.records.RawRecord;
+import dev.fusion.operators.records.RoutedRecordSerializer;
 import dev.fusion.operators.watermarks.StartAwareIdleness;
 import dev.fusion.schemas.AudioFeatureEvent;
 import dev.fusion.schemas.DeadLetter;
@@ -33,6 +34,7 @@ import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamNode;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -154,6 +156,22 @@ class FusionJobTest {
         assertThat(dlq.get(0).getReason()).isEqualTo(DeadLetterReason.MALFORMED);
         assertThat(dlq.get(0).getOffset()).isEqualTo(1L);
         assertThat(sinks.drain(sinks.dropped)).isEmpty();
+    }
+
+    @Test
+    void routedRecordsReachAlignmentThroughTheirOwnSerializer() {
+        FusionConfig config = FusionConfig.of(Map.of("inference.device", "cpu"));
+        StreamExecutionEnvironment env = FusionEnvironment.configure(
+                StreamExecutionEnvironment.getExecutionEnvironment(FusionEnvironment.baseConfiguration()), config);
+        new FusionJob(config, Clock.systemUTC()).build(env,
+                (e, m, watermarks) -> e.fromData(List.of(raw("fusion." + m.id(), 0, new byte[0])),
+                        TypeInformation.of(RawRecord.class)).assignTimestampsAndWatermarks(watermarks),
+                new Collected());
+
+        StreamNode align = env.getStreamGraph().getStreamNodes().stream()
+                .filter(n -> n.getOperatorName().startsWith("align-")).findFirst().orElseThrow();
+        assertThat(align.getTypeSerializersIn()).hasSize(1);
+        assertThat(align.getTypeSerializersIn()[0]).isSameAs(RoutedRecordSerializer.INSTANCE);
     }
 
     /** Sinks that collect each output through Flink's collect mechanism. */

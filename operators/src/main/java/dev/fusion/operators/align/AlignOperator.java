@@ -166,6 +166,7 @@ public class AlignOperator extends KeyedProcessOperator<String, RoutedRecord, Fu
                 getPartitionedState(SeenEventIds.descriptor()));
         seen.useTimers(getInternalTimerService(SeenEventIds.TIMERS,
                 VoidNamespaceSerializer.INSTANCE, seen));
+        seen.rebuild(getKeyedStateBackend());
     }
 
     @Override

@@ -44,7 +44,8 @@ public final class ModalityPool {
         }
         if (sorted.size() == 1) {
             RoutedRecord only = sorted.get(0);
-            return new ModalityPool(only.embedding.clone(), only.gateLogit);
+            // No copy here: embedding() hands out copies only.
+            return new ModalityPool(only.embedding, only.gateLogit);
         }
 
         double[] weights = new double[sorted.size()];

@@ -1,12 +1,14 @@
 package dev.fusion.operators.align;
 
 import dev.fusion.operators.records.RoutedRecord;
-import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.function.LongUnaryOperator;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
@@ -22,6 +24,12 @@ import org.apache.flink.streaming.api.operators.Triggerable;
  * late ({@link AlignFunction#lateAt}): a copy that comes after its id was forgotten is LATE,
  * never fused a second time. Cleanup times are rounded up to a sixteenth of the horizon, so an
  * entity has at most about 17 cleanup timers however many ids it sends.
+ *
+ * <p>A cleanup timer removes only the ids due at its time, found in {@link SeenIdsByExpiry}, a
+ * heap index that {@link #rebuild} makes from the state when the operator opens; before it, each
+ * timer scanned all ids of its entity, about 17 visits per id over its life (docs/PERFORMANCE.md).
+ * The rebuild also registers each restored id's timer at its cleanup time under the current
+ * horizon, so a restore with another horizon cleans up by the new one.
  */
 final class SeenEventIds implements Triggerable<String, VoidNamespace> {
 
@@ -36,6 +44,7 @@ final class SeenEventIds implements Triggerable<String, VoidNamespace> {
     private final long granularityMillis;
     private final LongUnaryOperator lateAt;
     private final MapState<String, Long> seen;
+    private final SeenIdsByExpiry byExpiry = new SeenIdsByExpiry();
     private InternalTimerService<VoidNamespace> timers;
 
     /**
@@ -69,23 +78,49 @@ final class SeenEventIds implements Triggerable<String, VoidNamespace> {
         long expiry = expiry(record.eventTime);
         if (expiry > now) {
             seen.put(record.eventId, record.eventTime);
-            timers.registerEventTimeTimer(VoidNamespace.INSTANCE, expiry);
+            remember(record.entityId, expiry, record.eventId);
         }
         return null;
+    }
+
+    /**
+     * Indexes the ids of every entity in {@code backend}'s state and registers their cleanup
+     * timers; called once, when the operator opens, with the state it restored (if any).
+     */
+    void rebuild(KeyedStateBackend<String> backend) throws Exception {
+        List<String> entities;
+        try (Stream<String> keys = backend.getKeys(descriptor().getName(),
+                VoidNamespace.INSTANCE)) {
+            entities = keys.toList();
+        }
+        for (String entity : entities) {
+            backend.setCurrentKey(entity);
+            for (Map.Entry<String, Long> e : seen.entries()) {
+                remember(entity, expiry(e.getValue()), e.getKey());
+            }
+        }
     }
 
     @Override
     public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
         long now = timer.getTimestamp();
-        Iterator<Map.Entry<String, Long>> it = seen.iterator();
-        while (it.hasNext()) {
-            if (expiry(it.next().getValue()) <= now) {
-                it.remove();
-            }
+        for (String eventId : byExpiry.remove(timer.getKey(), now)) {
+            seen.remove(eventId);
         }
         // Removing the last entry may leave an empty map behind as an entry of its own.
         if (seen.isEmpty()) {
             seen.clear();
+        }
+    }
+
+    /** The number of entities whose ids are indexed for cleanup. */
+    int indexedEntities() {
+        return byExpiry.entities();
+    }
+
+    private void remember(String entity, long expiry, String eventId) {
+        if (byExpiry.add(entity, expiry, eventId)) {
+            timers.registerEventTimeTimer(VoidNamespace.INSTANCE, expiry);
         }
     }
 

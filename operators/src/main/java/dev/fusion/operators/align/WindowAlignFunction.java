@@ -138,6 +138,9 @@ public class WindowAlignFunction extends AlignFunction {
             throws Exception {
         for (long start : windowsDueAt(timestamp)) {
             RoutedRecord[] due = pending.get(start);
+            if (due == null) {
+                continue;
+            }
             pending.remove(start);
             long maxTimestamp = maxTimestamp(start);
             // Timers fire at the end of the lateness, but the fusion belongs to the window itself.
@@ -149,15 +152,15 @@ public class WindowAlignFunction extends AlignFunction {
     }
 
     /**
-     * The buffered windows whose deadline is {@code timestamp}: the one window that the deadline
-     * arithmetic inverts to, or, where it saturated at the ends of the time line, those a scan of
-     * the entity's windows finds.
+     * The windows whose deadline is {@code timestamp}: the one window that the deadline arithmetic
+     * inverts to (buffered or not: the caller's read tells, one state access instead of two), or,
+     * where it saturated at the ends of the time line, those a scan of the entity's windows finds.
      */
     private List<Long> windowsDueAt(long timestamp) throws Exception {
         long start = EventTime.minus(EventTime.minus(timestamp, latenessMillis), windowMillis - 1);
         boolean saturated = timestamp == Long.MAX_VALUE || timestamp == Long.MIN_VALUE;
         if (!saturated && start == windowStart(start) && deadline(start) == timestamp) {
-            return pending.contains(start) ? List.of(start) : List.of();
+            return List.of(start);
         }
         List<Long> due = new ArrayList<>();
         for (Long candidate : pending.keys()) {

@@ -210,6 +210,31 @@ class AlignOperatorDuplicatesTest {
     }
 
     @Test
+    void aRestoreWithALongerHorizonKeepsAndThenForgetsRestoredIdsByTheNewOne() throws Exception {
+        RoutedRecord t1 = record(TEXT, "t1", "e1", 100, 0f, 1f, 1f);
+        RoutedRecord t2 = record(TEXT, "t2", "e1", 5100, 0f, 1f, 1f);
+        OperatorSubtaskState snapshot;
+        try (var h = window(HORIZON, null)) {
+            send(h, t1, t2);
+            h.processWatermark(5999);
+            snapshot = h.snapshot(1L, 1L);
+        }
+        try (var restored = window(2 * HORIZON, snapshot)) {
+            // Past the old horizon of t1 (17 000), within the new one.
+            restored.processWatermark(17_000);
+            send(restored, copy(t1, 9000));
+            assertThat(dropped(restored)).extracting(d -> d.getValue().getReason())
+                    .containsExactly(DropReason.DUPLICATE);
+
+            // 100 + 32 000 and 5 100 + 32 000, rounded up to 2 000: 34 000 and 38 000.
+            restored.processWatermark(37_999);
+            assertThat(restored.numKeyedStateEntries()).as("t2 still remembered").isEqualTo(1);
+            restored.processWatermark(38_000);
+            assertDrained(restored);
+        }
+    }
+
+    @Test
     void withTheHorizonOffCopiesAreFusedAsBeforeAndNothingIsKept() throws Exception {
         RoutedRecord i1 = record(IMAGE, "i1", "e1", 100, 0f, 1f, 1f);
         RoutedRecord again = copy(i1, 9000);

@@ -37,6 +37,20 @@ class ModalityPoolTest {
     }
 
     @Test
+    void aSingleRecordsEmbeddingIsHandedOutAsACopy() {
+        RoutedRecord only = record(TEXT, "t1", "e1", 0, 0f, 1f, 2f);
+        ModalityPool pool = ModalityPool.of(List.of(only));
+
+        pool.embedding()[0] = 9f;
+        float[] handedOut = pool.embedding();
+        handedOut[1] = 9f;
+
+        assertThat(only.embedding).containsExactly(1f, 2f);
+        assertThat(pool.embedding()).containsExactly(1f, 2f);
+        assertThat(handedOut).isNotSameAs(only.embedding);
+    }
+
+    @Test
     void weighsEachEmbeddingByItsGateAndKeepsTheLargestLogit() {
         float ln3 = (float) Math.log(3);
         ModalityPool pool = ModalityPool.of(List.of(
