@@ -242,6 +242,7 @@ public final class BenchMain {
                 sweep.add(Report.checkpointLatency(interval));
             }
             sweep.add(Report.atLeastOnceLatency());
+            sweep.add(Report.withoutDuplicateDetectionLatency());
         }
         for (int trial = 1; trial <= s.latencyTrials; trial++) {
             if (s.runs("latency")) {

@@ -99,6 +99,7 @@ class BenchmarksSmokeTest {
         report.sweep(latency(Report.checkpointLatency(Duration.ofMillis(200)), 0.5, 80, 310));
         report.sweep(latency(Report.checkpointLatency(Duration.ofSeconds(1)), 0.5, 70, 1150));
         report.sweep(latency(Report.atLeastOnceLatency(), 0.5, 60, 75));
+        report.sweep(latency(Report.withoutDuplicateDetectionLatency(), 0.5, 50, 250));
         report.throughput(result(Report.checkpointThroughput(Duration.ofMillis(200)), 1, 21_000));
         report.throughput(result(Report.checkpointThroughput(Duration.ofSeconds(1)), 1, 23_000));
         report.floor(new FloorResult(1, 300_000, 100_000, 100_000, 0, 0, 0, 50_000, 3, 25, 10,
@@ -130,6 +131,8 @@ class BenchmarksSmokeTest {
                 .contains("| exactly once | 200ms | 21,000 | 40 / 90 | 80 / 80 | 310 / 310 / 310 |")
                 .contains("| exactly once | 1s | 23,000 |")
                 .contains("| at least once | 200ms | n/a | 40 / 90 | 60 / 60 | 75 / 75 / 75 |")
+                .contains("| exactly once, no duplicate detection | 200ms | n/a | 40 / 90 | 50 / 50 |"
+                        + " 250 / 250 / 250 |")
                 .contains("| 1,000,000 | 300,000 | 19,000 | 70.0 | 3.0 | 1024 | exact (1 trials) |");
         assertThat(report.openLoopMaximum()).isEqualTo(24_000);
         assertThat(dir.resolve("latency.csv")).content().contains("\ncalibration,1,50000.0,49000.0,")

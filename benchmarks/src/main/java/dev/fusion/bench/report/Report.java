@@ -155,6 +155,24 @@ public final class Report {
                 withInterval(LATENCY_CHECKPOINT_INTERVAL, false));
     }
 
+    /**
+     * The open-loop latency configuration without duplicate detection: what the remembered event
+     * ids (state that grows with the input rate times {@code align.duplicate-horizon}, written
+     * whole at every checkpoint) cost in checkpoint duration and so in visible latency.
+     */
+    public static RunSpec withoutDuplicateDetectionLatency() {
+        Map<String, String> options = withInterval(LATENCY_CHECKPOINT_INTERVAL, true);
+        options.put(FusionOptions.DUPLICATE_HORIZON.key(), "0 ms");
+        return new RunSpec("latency-no-duplicate-detection", 2, 64, false, null, true, options);
+    }
+
+    /** Whether a run detects duplicates (a horizon above 0, the default). */
+    static boolean detectsDuplicates(RunSpec spec) {
+        String set = spec.options().get(FusionOptions.DUPLICATE_HORIZON.key());
+        return set == null ? !FusionOptions.DUPLICATE_HORIZON.defaultValue().isZero()
+                : !org.apache.flink.util.TimeUtils.parseDuration(set).isZero();
+    }
+
     private static Map<String, String> withInterval(Duration interval, boolean exactlyOnce) {
         Map<String, String> options = new java.util.HashMap<>(LATENCY_OPTIONS);
         options.put(FusionOptions.CHECKPOINT_INTERVAL.key(), intervalLabel(interval));
@@ -245,12 +263,19 @@ public final class Report {
 
     /** The checkpoint intervals of the exactly-once sweep runs, shortest first. */
     List<Duration> sweepIntervals() {
-        return sweep.stream().filter(r -> exactlyOnce(r.spec())).map(r -> interval(r.spec()))
-                .distinct().sorted().toList();
+        return sweep.stream().filter(r -> exactlyOnce(r.spec()) && detectsDuplicates(r.spec()))
+                .map(r -> interval(r.spec())).distinct().sorted().toList();
     }
 
+    /** The sweep's runs at {@code interval}, with duplicate detection. */
     List<LatencyResult> sweepAt(Duration interval, boolean exactlyOnce) {
+        return sweepAt(interval, exactlyOnce, true);
+    }
+
+    List<LatencyResult> sweepAt(Duration interval, boolean exactlyOnce,
+            boolean duplicateDetection) {
         return sweep.stream().filter(r -> exactlyOnce(r.spec()) == exactlyOnce
+                && detectsDuplicates(r.spec()) == duplicateDetection
                 && interval(r.spec()).equals(interval)).toList();
     }
 
