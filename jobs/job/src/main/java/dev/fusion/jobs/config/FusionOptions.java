@@ -125,9 +125,10 @@ public final class FusionOptions {
                     + " false gives at-least-once.");
 
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("job.checkpoint-interval")
-            .durationType().defaultValue(Duration.ofSeconds(2))
+            .durationType().defaultValue(Duration.ofSeconds(1))
             .withDescription("Checkpoint interval; exactly-once output becomes visible at each"
-                    + " completed checkpoint, so it bounds end-to-end latency for read_committed readers.");
+                    + " completed checkpoint, so with the checkpoint's own duration it bounds"
+                    + " end-to-end latency for read_committed readers (docs/PERFORMANCE.md).");
 
     public static final ConfigOption<String> CHECKPOINT_DIR = key("job.checkpoint-dir")
             .stringType().noDefaultValue()
