@@ -1,6 +1,7 @@
 package dev.fusion.bench.floor;
 
 import dev.fusion.bench.pipeline.ChildJvm;
+import dev.fusion.bench.pipeline.RunFiles;
 import dev.fusion.bench.pipeline.Timeline;
 import dev.fusion.bench.pipeline.Workload;
 import dev.fusion.jobs.kafka.TopicAdmin;
@@ -14,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.LongStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +42,7 @@ public final class RawFloorRun {
      * @param warmupSamples samples of the workload the floor JVM copies, to a topic of its own,
      *     before the measured pass (0: none)
      * @param commitInterval how often each thread commits its transaction (the job's checkpoint
-     *     interval, 2 s)
+     *     interval as shipped)
      */
     public RawFloorRun(String bootstrap, Path workDir, List<String> childJvmOptions,
             long warmupSamples, Duration commitInterval) throws IOException {
@@ -59,7 +58,7 @@ public final class RawFloorRun {
         String id = String.format("f%02d-raw-floor-t%d", ++runs, trial);
         List<String> args = new ArrayList<>(List.of("--bootstrap", bootstrap,
                 "--workload", workload.prefix(), "--id", id,
-                "--stop", offsets(workload.stopOffsets(samples)),
+                "--stop", RunFiles.offsets(workload.stopOffsets(samples)),
                 "--commit-interval-ms", String.valueOf(commitInterval.toMillis()),
                 "--timeline", workDir.resolve(id + ".timeline.csv").toString(),
                 "--summary", workDir.resolve(id + ".properties").toString()));
@@ -67,7 +66,7 @@ public final class RawFloorRun {
         if (warmupSamples > 0) {
             createOutputTopic(id + "-warmup");
             args.addAll(List.of("--warmup-id", id + "-warmup", "--warmup-stop",
-                    offsets(workload.stopOffsets(workload.wholeWindows(warmupSamples)))));
+                    RunFiles.offsets(workload.stopOffsets(workload.wholeWindows(warmupSamples)))));
         }
         long brokerCpuBefore = os.getProcessCpuTime();
         Process child = jvm.start(RawFloorChild.class, args, workDir.resolve(id + ".log"));
@@ -77,9 +76,10 @@ public final class RawFloorRun {
                     + workDir.resolve(id + ".log"));
         }
         long brokerCpu = os.getProcessCpuTime() - brokerCpuBefore;
-        Properties summary = summary(id);
+        Properties summary = RunFiles.summary(workDir, id);
         FloorOutput out = FloorOutput.read(bootstrap, id + ".fused", samples);
-        deleteTopics(id);
+        RunFiles.deleteTopics(bootstrap, id);
+        RunFiles.deleteTopics(bootstrap, id + "-warmup");
         Timeline timeline = Timeline.read(workDir.resolve(id + ".timeline.csv"));
         long[] emitted = out.emittedAt();
         if (emitted.length == 0) {
@@ -114,36 +114,9 @@ public final class RawFloorRun {
         return r;
     }
 
-    private Properties summary(String id) throws IOException {
-        Properties summary = new Properties();
-        try (var in = Files.newBufferedReader(workDir.resolve(id + ".properties"))) {
-            summary.load(in);
-        }
-        if (summary.getProperty("error") != null) {
-            throw new IllegalStateException(id + " failed: " + summary.getProperty("error")
-                    + "; see " + workDir.resolve(id + ".log"));
-        }
-        return summary;
-    }
-
     private void createOutputTopic(String id) throws InterruptedException {
         try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
             admin.createTopics(Map.of(id + ".fused", 2), Duration.ofSeconds(30));
         }
-    }
-
-    /** Deletes the output topics of run {@code id} and its warm-up. */
-    private void deleteTopics(String id) {
-        try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
-            List<String> topics = warmupSamples > 0 ? List.of(id + ".fused", id
-                    + "-warmup.fused") : List.of(id + ".fused");
-            admin.admin().deleteTopics(topics).all().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOG.warn("could not delete the topics of {}: {}", id, e.toString());
-        }
-    }
-
-    private static String offsets(long[] offsets) {
-        return LongStream.of(offsets).mapToObj(String::valueOf).collect(Collectors.joining(","));
     }
 }

@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.LongStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +74,7 @@ public final class PipelineHarness {
         List<String> args = new ArrayList<>(setArgs(options));
         args.addAll(warmupArgs(id, workload));
         args.addAll(List.of("--inference", spec.passThrough() ? "passthrough" : "models",
-                "--stop", offsets(workload.stopOffsets(samples)),
+                "--stop", RunFiles.offsets(workload.stopOffsets(samples)),
                 "--checkpoint-dir", checkpointDir(id).toString(),
                 "--timeline", workDir.resolve(id + ".timeline.csv").toString(),
                 "--summary", workDir.resolve(id + ".properties").toString()));
@@ -153,15 +151,11 @@ public final class PipelineHarness {
         createOutputTopics(warmupId(id));
         return List.of("--workload", workload.prefix(), "--warmup-id", warmupId(id),
                 "--warmup-stop",
-                        offsets(workload.stopOffsets(workload.wholeWindows(warmupSamples))));
+                        RunFiles.offsets(workload.stopOffsets(workload.wholeWindows(warmupSamples))));
     }
 
     static String warmupId(String id) {
         return id + "-warmup";
-    }
-
-    private static String offsets(long[] offsets) {
-        return LongStream.of(offsets).mapToObj(String::valueOf).collect(Collectors.joining(","));
     }
 
     /** Where run {@code id} keeps its checkpoints (removed after the run). */
@@ -211,15 +205,7 @@ public final class PipelineHarness {
     }
 
     Properties summary(String id) throws IOException {
-        Properties summary = new Properties();
-        try (var in = Files.newBufferedReader(workDir.resolve(id + ".properties"))) {
-            summary.load(in);
-        }
-        if (summary.getProperty("error") != null) {
-            throw new IllegalStateException(id + " failed: " + summary.getProperty("error")
-                    + "; see " + workDir.resolve(id + ".log"));
-        }
-        return summary;
+        return RunFiles.summary(workDir, id);
     }
 
     void createOutputTopics(String id) throws InterruptedException {
@@ -234,12 +220,6 @@ public final class PipelineHarness {
 
     /** Deletes every topic of run {@code id}, so that a long session does not fill the disk. */
     void deleteTopics(String id) {
-        try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
-            var names = admin.admin().listTopics().names().get(30, TimeUnit.SECONDS).stream()
-                    .filter(t -> t.startsWith(id + ".")).collect(Collectors.toList());
-            admin.admin().deleteTopics(names).all().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOG.warn("could not delete the topics of {}: {}", id, e.toString());
-        }
+        RunFiles.deleteTopics(bootstrap, id);
     }
 }
