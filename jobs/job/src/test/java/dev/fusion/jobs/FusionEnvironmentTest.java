@@ -49,10 +49,10 @@ class FusionEnvironmentTest {
 
         StreamExecutionEnvironment overrides = FusionEnvironment.configure(
                 new StreamExecutionEnvironment(cluster), FusionConfig.of(Map.of("job.parallelism", "3",
-                        "job.checkpoint-interval", "1 s", "job.buffer-timeout", "20 ms",
+                        "job.checkpoint-interval", "3 s", "job.buffer-timeout", "20 ms",
                         "watermarks.interval", "50 ms", "job.exactly-once", "false")));
         assertThat(overrides.getParallelism()).isEqualTo(3);
-        assertThat(overrides.getCheckpointConfig().getCheckpointInterval()).isEqualTo(1000);
+        assertThat(overrides.getCheckpointConfig().getCheckpointInterval()).isEqualTo(3000);
         assertThat(overrides.getBufferTimeout()).isEqualTo(20);
         assertThat(overrides.getConfig().getAutoWatermarkInterval()).isEqualTo(50);
         assertThat(overrides.getCheckpointConfig().getCheckpointingConsistencyMode())
@@ -64,7 +64,7 @@ class FusionEnvironmentTest {
         StreamExecutionEnvironment env = FusionEnvironment.configure(
                 new StreamExecutionEnvironment(new Configuration()), FusionConfig.of(Map.of()));
         assertThat(env.getParallelism()).isEqualTo(2);
-        assertThat(env.getCheckpointConfig().getCheckpointInterval()).isEqualTo(2000);
+        assertThat(env.getCheckpointConfig().getCheckpointInterval()).isEqualTo(1000);
         assertThat(env.getBufferTimeout()).isEqualTo(100);
         assertThat(env.getConfig().getAutoWatermarkInterval()).isEqualTo(200);
     }
