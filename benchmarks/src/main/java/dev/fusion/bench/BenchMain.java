@@ -72,7 +72,8 @@ public final class BenchMain {
         if (s.runs("models")) {
             models(s, report, out);
         }
-        if (s.runs("pipeline") || s.runs("scaling") || s.runs("latency")) {
+        if (List.of("pipeline", "scaling", "latency", "checkpoints", "keyspace").stream()
+                .anyMatch(s::runs)) {
             try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
                 pipeline(s, report, broker.bootstrapServers(), dir, out);
             }
