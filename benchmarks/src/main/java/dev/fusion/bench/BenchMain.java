@@ -161,6 +161,10 @@ public final class BenchMain {
                 runs.add(new Run(Report.checkpointThroughput(interval), workload, scaling,
                         s.latencyTrials));
             }
+            for (Duration interval : s.changelogIntervals) {
+                runs.add(new Run(Report.changelogThroughput(interval), workload, scaling,
+                        s.latencyTrials));
+            }
         }
         if (!s.configs.isEmpty()) {
             runs.removeIf(r -> !s.configs.contains(r.spec().name()));
@@ -241,6 +245,9 @@ public final class BenchMain {
         if (s.runs("checkpoints")) {
             for (Duration interval : s.checkpointIntervals) {
                 sweep.add(Report.checkpointLatency(interval));
+            }
+            for (Duration interval : s.changelogIntervals) {
+                sweep.add(Report.changelogLatency(interval));
             }
             sweep.add(Report.atLeastOnceLatency());
             sweep.add(Report.withoutDuplicateDetectionLatency());

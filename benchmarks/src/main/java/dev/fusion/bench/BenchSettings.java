@@ -34,6 +34,9 @@ final class BenchSettings {
                                     checkpoint intervals of the latency sweep (50% load,
                                     exactly once; plus one at-least-once run)
                                     [100ms,200ms,500ms,1s,2s]
+              --changelog-intervals LIST
+                                    the same sweep's intervals with job.state-changelog
+                                    (the changelog state backend) [100ms,200ms,1s]
               --entity-counts LIST  key spaces of the key-space runs (as shipped, 1,000
                                     samples per 1 s window) [1000,100000,1000000]
               --device D            inference.device of every model and pipeline run:
@@ -45,7 +48,8 @@ final class BenchSettings {
               --configs LIST        only these pipeline configurations: shipped, batch-1,
                                     io-ceiling, raw-floor, latency-config, parallelism-1,
                                     preset-P and preset-P-batch-1 (P: small, medium,
-                                    large), checkpoints-I (I: an interval of the sweep),
+                                    large), checkpoints-I and changelog-I (I: an
+                                    interval of the sweep),
                                     keyspace-N (N: an entity count) [all]
               --out DIR             results directory [benchmarks/results/<timestamp>]
               --docs FILE           the document whose figures to replace
@@ -70,6 +74,8 @@ final class BenchSettings {
     int entities = 1000;
     List<Duration> checkpointIntervals = List.of(Duration.ofMillis(100), Duration.ofMillis(200),
             Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2));
+    List<Duration> changelogIntervals = List.of(Duration.ofMillis(100), Duration.ofMillis(200),
+            Duration.ofSeconds(1));
     List<Integer> entityCounts = List.of(1_000, 100_000, 1_000_000);
     String device = "cpu";
     int jmhIterations = 3;
@@ -123,6 +129,7 @@ final class BenchSettings {
                 case "--warmup-events" -> s.warmupEvents = Long.parseLong(v.trim());
                 case "--entities" -> s.entities = (int) positiveLong(name, v);
                 case "--checkpoint-intervals" -> s.checkpointIntervals = durations(name, v);
+                case "--changelog-intervals" -> s.changelogIntervals = durations(name, v);
                 case "--entity-counts" -> s.entityCounts = counts(name, v);
                 case "--device" -> s.device = device(v);
                 case "--jmh-iterations" -> s.jmhIterations = (int) positiveLong(name, v);
@@ -152,6 +159,7 @@ final class BenchSettings {
         jmhTime = Duration.ofMillis(300);
         warmupEvents = 30_000;
         checkpointIntervals = List.of(Duration.ofMillis(200), Duration.ofSeconds(1));
+        changelogIntervals = List.of(Duration.ofMillis(200));
         entityCounts = List.of(1_000, 100_000);
         docs = null;
     }
@@ -258,11 +266,12 @@ final class BenchSettings {
     public String toString() {
         return String.format(Locale.ROOT, "%,d events (batch size 1: %,d; scaling: %,d; JVM"
                         + " warm-up: %,d), %d trial(s), latency at %s of the maximum (%d trial(s),"
-                        + " %ds warm-up, %ds window), %d entities, checkpoint sweep %s, key spaces"
-                        + " %s, JMH %d x %d ms per point, on %s%s%s",
+                        + " %ds warm-up, %ds window), %d entities, checkpoint sweep %s (changelog"
+                        + " %s), key spaces %s, JMH %d x %d ms per point, on %s%s%s",
                 events, batch1Events, scalingEvents, warmupEvents, trials, loads, latencyTrials,
                 latencyWarmup.toSeconds(), latencyMeasure.toSeconds(), entities,
-                checkpointIntervals.stream().map(Report::intervalLabel).toList(), entityCounts,
+                checkpointIntervals.stream().map(Report::intervalLabel).toList(),
+                changelogIntervals.stream().map(Report::intervalLabel).toList(), entityCounts,
                 jmhIterations,
                 jmhTime.toMillis(), device, skip.isEmpty() ? "" : ", skipping " + skip,
                 configs.isEmpty() ? "" : ", only " + configs);

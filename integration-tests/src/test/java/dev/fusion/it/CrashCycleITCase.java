@@ -7,6 +7,7 @@ import dev.fusion.jobs.lifecycle.RetainedState;
 import dev.fusion.jobs.lifecycle.Snapshot;
 import dev.fusion.schemas.AlignmentPolicy;
 import dev.fusion.schemas.FusedEvent;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * SIGKILL twice, stopped with SIGTERM once, and started again each time with the same command.
  * Each new run resumes from what the last one left (a retained checkpoint after a kill, the
  * savepoint after SIGTERM); when the traffic stops, the quiet inputs are flushed, and the
- * committed output accounts for every event sent exactly once.
+ * committed output accounts for every event sent exactly once; and so it does when the changelog
+ * state backend is switched on and off between the runs.
  */
 class CrashCycleITCase extends KafkaJobTestBase {
 
@@ -38,8 +41,34 @@ class CrashCycleITCase extends KafkaJobTestBase {
 
     @Test
     void killedAndStoppedRunsResumeWithoutLosingOrDuplicatingAnEvent() throws Exception {
-        String jobName = "crash-cycle-" + topics.suffix();
-        List<String> command = runCommand(jobName);
+        cycle("crash-cycle-", List.of(false, false, false, false));
+    }
+
+    /**
+     * The same cycle with {@code job.state-changelog} switched between runs: on from the start, so
+     * the second run restores a changelog checkpoint after SIGKILL; off for the third, which
+     * restores the second's changelog checkpoint without it; on again for the last, from the
+     * third's savepoint.
+     */
+    @Test
+    void theChangelogStateBackendSurvivesKillsAndCanBeSwitchedBetweenRuns() throws Exception {
+        String jobName = cycle("changelog-cycle-", List.of(true, true, false, true));
+        Path changes = state.resolve("checkpoints").resolve("changelog")
+                .resolve(JobIdentity.of(jobName).toHexString()).resolve("dstl");
+        try (Stream<Path> files = Files.list(changes)) {
+            assertThat(files.count()).as("changelog files in %s", changes).isPositive();
+        }
+    }
+
+    /**
+     * Runs {@code ./fusion run} four times over live traffic, ending the first two with SIGKILL
+     * and the third with SIGTERM, the n-th run with {@code job.state-changelog} set to
+     * {@code changelog.get(n)}; then checks that every event sent is accounted for exactly once.
+     *
+     * @return the job's name
+     */
+    private String cycle(String namePrefix, List<Boolean> changelog) throws Exception {
+        String jobName = namePrefix + topics.suffix();
         RetainedState retained = new RetainedState(state.resolve("checkpoints").toUri(),
                 state.resolve("checkpoints").resolve("savepoints").toUri(), JobIdentity.of(jobName));
         LiveTraffic traffic = new LiveTraffic(broker.bootstrapServers(), topics, 60, 40, "live-");
@@ -47,7 +76,8 @@ class CrashCycleITCase extends KafkaJobTestBase {
         List<String> endings = List.of("SIGKILL", "SIGKILL", "SIGTERM");
         Optional<Snapshot> last = Optional.empty();
         for (int run = 0; run < endings.size(); run++) {
-            try (CliProcess cli = CliProcess.start(state.resolve("run-" + run + ".log"), command)) {
+            try (CliProcess cli = CliProcess.start(state.resolve("run-" + run + ".log"),
+                    runCommand(jobName, changelog.get(run)))) {
                 String start = cli.awaitLine("^(resuming|no retained state)", START_TIMEOUT);
                 if (run == 0) {
                     assertThat(start).startsWith("no retained state of this job");
@@ -68,12 +98,14 @@ class CrashCycleITCase extends KafkaJobTestBase {
                             .isEqualTo(143);
                     assertThat(cli.output()).contains("stopped with savepoint");
                 }
-                LOG.info("run {} ended by {} after {} events sent; latest snapshot {}", run,
-                        endings.get(run), traffic.sentSoFar(), retained.latest().map(Snapshot::describe));
+                LOG.info("run {} (changelog {}) ended by {} after {} events sent; latest snapshot {}",
+                        run, changelog.get(run), endings.get(run), traffic.sentSoFar(),
+                        retained.latest().map(Snapshot::describe));
                 last = retained.latest();
             }
         }
-        try (CliProcess cli = CliProcess.start(state.resolve("run-final.log"), command)) {
+        try (CliProcess cli = CliProcess.start(state.resolve("run-final.log"),
+                runCommand(jobName, changelog.get(endings.size())))) {
             assertThat(cli.awaitLine("^(resuming|no retained state)", START_TIMEOUT))
                     .startsWith("resuming from the latest retained savepoint");
             cli.awaitLine("^job [0-9a-f]{32} running", START_TIMEOUT);
@@ -86,9 +118,10 @@ class CrashCycleITCase extends KafkaJobTestBase {
             assertThat(out.deadLetters()).as("dead letters").isEmpty();
             assertThat(out.dropped()).as("dropped events").isEmpty();
         }
+        return jobName;
     }
 
-    private List<String> runCommand(String jobName) {
+    private List<String> runCommand(String jobName, boolean changelog) {
         List<String> args = new ArrayList<>(List.of("run", "--web-port", "0"));
         Map<String, String> settings = new TreeMap<>(topics.configuration());
         settings.put("kafka.bootstrap-servers", broker.bootstrapServers());
@@ -98,6 +131,7 @@ class CrashCycleITCase extends KafkaJobTestBase {
         settings.put("job.name", jobName);
         settings.put("job.checkpoint-dir", state.resolve("checkpoints").toString());
         settings.put("job.checkpoint-interval", "500 ms");
+        settings.put("job.state-changelog", String.valueOf(changelog));
         settings.put("inference.device", "cpu");
         settings.put("align.window", "1 s");
         settings.put("align.idle-flush-after", "3 s");

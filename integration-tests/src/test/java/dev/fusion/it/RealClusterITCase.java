@@ -177,6 +177,84 @@ class RealClusterITCase {
         }
     }
 
+    /**
+     * {@code job.state-changelog} on a standalone cluster whose TaskManagers store the changelog
+     * as the docs say: the job recovers a lost TaskManager from changelog checkpoints; a restore
+     * of a savepoint without claiming it is refused on the client, naming the key; claiming it
+     * works; and every event sent is accounted for once.
+     */
+    @Test
+    void theChangelogStateBackendRecoversALostTaskManagerOnAStandaloneCluster(TestInfo test)
+            throws Exception {
+        Topics topics = createTopics("cl");
+        String group = "changelog-" + topics.suffix();
+        Path checkpoints = state.resolve("changelog-checkpoints");
+        Map<String, String> settings = clusterSettings(1, 2);
+        settings.put("execution.checkpointing.interval", "500 ms");
+        settings.put("execution.checkpointing.dir", checkpoints.toUri().toString());
+        settings.put("state.changelog.storage", "filesystem");
+        settings.put("state.changelog.dstl.dfs.base-path", checkpoints.resolve("changelog").toUri().toString());
+        Path yaml = jobConfig("changelog.yaml", topics, group, "job:", "  state-changelog: true");
+        String jar = JobJars.full().toString();
+
+        LiveTraffic traffic = new LiveTraffic(broker.bootstrapServers(), topics, 40, 40, "cl-");
+        traffic.start();
+        List<String> sent = null;
+        try (StandaloneFlinkCluster cluster = startCluster(test, settings, 2)) {
+            try {
+                Instant submitted = Instant.now();
+                String first = cluster.flink(CLI_TIMEOUT, "run", "-d", jar,
+                        "--config", yaml.toString()).jobId();
+                awaitFusedAfter(topics, submitted, fusedEnds(topics));
+                awaitCheckpointAfter(checkpoints, first, submitted);
+
+                Map<TopicPartition, Long> beforeKill = fusedEnds(topics);
+                Instant killed = Instant.now();
+                cluster.kill("taskmanager-1");
+                cluster.startTaskManager();
+                awaitCheckpointAfter(checkpoints, first, killed);
+                awaitFusedAfter(topics, killed, beforeKill);
+                assertThat(restarts(cluster, first)).as("restarts after the lost TaskManager")
+                        .isPositive();
+                Path changes = checkpoints.resolve("changelog").resolve(first).resolve("dstl");
+                try (Stream<Path> files = Files.list(changes)) {
+                    assertThat(files.count()).as("changelog files in %s", changes).isPositive();
+                }
+
+                String savepoint = cluster.flink(CLI_TIMEOUT, "stop", "--savepointPath",
+                        state.resolve("changelog-savepoints").toUri().toString(), first).savepoint();
+                await("the stopped job to finish", TIMEOUT,
+                        () -> cluster.jobStatus(first).equals("FINISHED"));
+                StandaloneFlinkCluster.CliResult refused = cluster.flink(CLI_TIMEOUT,
+                        "run", "-d", "-s", savepoint, jar, "--config", yaml.toString());
+                assertThat(refused.exitCode()).as("exit code of a restore that does not claim")
+                        .isNotZero();
+                assertThat(refused.output()).contains("job.state-changelog")
+                        .contains("without claiming it");
+                Map<TopicPartition, Long> beforeResume = fusedEnds(topics);
+                Instant resumed = Instant.now();
+                String second = cluster.flink(CLI_TIMEOUT, "run", "-d", "-s", savepoint,
+                        "--claimMode", "claim", jar, "--config", yaml.toString()).jobId();
+                awaitFusedAfter(topics, resumed, beforeResume);
+                awaitCheckpointAfter(checkpoints, second, resumed);
+
+                sent = traffic.stop();
+                Outputs out = awaitAccounted(topics, sent);
+                report(sent, out);
+                Accounting.assertExact(sent, out.fused(), out.deadLetters(), out.dropped());
+                assertThat(out.deadLetters().size()).as("dead letters").isZero();
+                assertThat(out.dropped().size()).as("dropped events").isZero();
+            } catch (Throwable t) {
+                cluster.printLogs();
+                throw t;
+            }
+        } finally {
+            if (sent == null) {
+                traffic.stop();
+            }
+        }
+    }
+
     @Test
     void onnxRuntimeInLibIsLoadedOncePerTaskManagerHoweverManyJobsRunThere(TestInfo test)
             throws Exception {
@@ -277,8 +355,9 @@ class RealClusterITCase {
     }
 
     /** The job's configuration file, as a user writes it for {@code flink run ... --config}. */
-    private Path jobConfig(String file, Topics topics, String group) throws IOException {
-        String yaml = String.join("\n",
+    private Path jobConfig(String file, Topics topics, String group, String... moreLines)
+            throws IOException {
+        List<String> lines = new ArrayList<>(List.of(
                 "kafka:",
                 "  bootstrap-servers: " + broker.bootstrapServers(),
                 "  group-id: " + group,
@@ -294,10 +373,10 @@ class RealClusterITCase {
                 "  device: cpu",
                 "align:",
                 "  window: 1 s",
-                "  idle-flush-after: 3 s",
-                "");
+                "  idle-flush-after: 3 s"));
+        lines.addAll(List.of(moreLines));
         Path path = state.resolve(file);
-        Files.writeString(path, yaml, StandardCharsets.UTF_8);
+        Files.writeString(path, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
         return path;
     }
 

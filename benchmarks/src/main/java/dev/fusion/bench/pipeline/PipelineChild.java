@@ -143,6 +143,9 @@ public final class PipelineChild {
         // Else a local environment's default parallelism, the number of cores, wins over the job's.
         conf.set(CoreOptions.DEFAULT_PARALLELISM, config.get(FusionOptions.PARALLELISM));
         conf.set(TaskManagerOptions.TASK_OFF_HEAP_MEMORY, MemorySize.ofMebiBytes(128));
+        if (config.get(FusionOptions.STATE_CHANGELOG)) {
+            conf.addAll(FusionEnvironment.changelogStorage(checkpointDir.toUri()));
+        }
         StreamExecutionEnvironment env = FusionEnvironment.configure(
                 StreamExecutionEnvironment.createLocalEnvironment(conf), config);
         Configuration run = new Configuration();

@@ -104,7 +104,17 @@ final class Charts {
     private static String checkpoints(Report report) {
         SvgChart chart = new SvgChart("Checkpoint interval: latency and throughput (exactly once)",
                 "checkpoint interval (ms)", "latency (ms); throughput (1,000 fused/s)");
-        for (Duration interval : report.sweepIntervals()) {
+        for (Duration interval : report.sweepIntervals(true)) {
+            List<LatencyResult> at = report.sweepAt(interval, true, true, true);
+            double x = interval.toMillis();
+            chart.point("visible p99, changelog", x, Report.median(at, LatencyResult::visibleP99));
+            double bounded = report.medianFusedPerSecond(
+                    Report.changelogThroughput(interval).name());
+            if (!Double.isNaN(bounded)) {
+                chart.point("bounded fused/s (x 1,000), changelog", x, bounded / 1000);
+            }
+        }
+        for (Duration interval : report.sweepIntervals(false)) {
             List<LatencyResult> at = report.sweepAt(interval, true);
             double x = interval.toMillis();
             chart.point("visible p50", x, Report.median(at, LatencyResult::visibleP50));

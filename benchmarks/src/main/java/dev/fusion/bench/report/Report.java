@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.ToDoubleFunction;
 
@@ -149,6 +150,33 @@ public final class Report {
                 true, withInterval(interval, true));
     }
 
+    /**
+     * The latency configuration, bounded, with checkpoints every {@code interval} through the
+     * changelog state backend ({@code job.state-changelog}).
+     */
+    public static RunSpec changelogThroughput(Duration interval) {
+        return new RunSpec("changelog-" + intervalLabel(interval), 2, 64, false, null, true,
+                withChangelog(interval));
+    }
+
+    /** The open-loop latency configuration with the changelog state backend. */
+    public static RunSpec changelogLatency(Duration interval) {
+        return new RunSpec("latency-changelog-" + intervalLabel(interval), 2, 64, false, null,
+                true, withChangelog(interval));
+    }
+
+    private static Map<String, String> withChangelog(Duration interval) {
+        Map<String, String> options = withInterval(interval, true);
+        options.put(FusionOptions.STATE_CHANGELOG.key(), "true");
+        return options;
+    }
+
+    /** Whether a run checkpoints through the changelog state backend. */
+    static boolean usesChangelog(RunSpec spec) {
+        String set = spec.options().get(FusionOptions.STATE_CHANGELOG.key());
+        return set == null ? FusionOptions.STATE_CHANGELOG.defaultValue() : Boolean.parseBoolean(set);
+    }
+
     /** The open-loop latency configuration with at-least-once sinks. */
     public static RunSpec atLeastOnceLatency() {
         return new RunSpec("latency-at-least-once", 2, 64, false, null, true,
@@ -261,22 +289,38 @@ public final class Report {
         return latency.stream().filter(r -> r.loadFraction() == load).toList();
     }
 
-    /** The checkpoint intervals of the exactly-once sweep runs, shortest first. */
-    List<Duration> sweepIntervals() {
-        return sweep.stream().filter(r -> exactlyOnce(r.spec()) && detectsDuplicates(r.spec()))
+    /**
+     * The checkpoint intervals of the exactly-once sweep runs with duplicate detection, through
+     * the hash-map backend ({@code changelog} false) or the changelog backend, shortest first.
+     */
+    List<Duration> sweepIntervals(boolean changelog) {
+        return sweep.stream().filter(r -> exactlyOnce(r.spec()) && detectsDuplicates(r.spec())
+                        && usesChangelog(r.spec()) == changelog)
                 .map(r -> interval(r.spec())).distinct().sorted().toList();
     }
 
-    /** The sweep's runs at {@code interval}, with duplicate detection. */
+    /** The sweep's runs at {@code interval}, with duplicate detection, without the changelog. */
     List<LatencyResult> sweepAt(Duration interval, boolean exactlyOnce) {
-        return sweepAt(interval, exactlyOnce, true);
+        return sweepAt(interval, exactlyOnce, true, false);
     }
 
     List<LatencyResult> sweepAt(Duration interval, boolean exactlyOnce,
-            boolean duplicateDetection) {
+            boolean duplicateDetection, boolean changelog) {
         return sweep.stream().filter(r -> exactlyOnce(r.spec()) == exactlyOnce
                 && detectsDuplicates(r.spec()) == duplicateDetection
+                && usesChangelog(r.spec()) == changelog
                 && interval(r.spec()).equals(interval)).toList();
+    }
+
+    /**
+     * The changelog interval whose median visible p99 is lowest, with that p99 (ms); empty if
+     * the sweep ran no changelog runs.
+     */
+    Optional<Map.Entry<Duration, Double>> bestChangelogPoint() {
+        return sweepIntervals(true).stream()
+                .map(i -> Map.entry(i, median(sweepAt(i, true, true, true),
+                        LatencyResult::visibleP99)))
+                .min(Map.Entry.comparingByValue());
     }
 
     /** The entity counts of the key-space runs, smallest first. */

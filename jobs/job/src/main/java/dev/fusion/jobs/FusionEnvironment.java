@@ -4,6 +4,7 @@ import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.jobs.config.FusionOptions;
 import java.net.URI;
 import java.util.Optional;
+import org.apache.flink.changelog.fs.FsStateChangelogOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -12,6 +13,7 @@ import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.configuration.StateChangelogOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
@@ -77,6 +79,11 @@ public final class FusionEnvironment {
         env.configure(retention(env.getConfiguration()));
         config.checkpointDirectory().ifPresent(dir -> env.configure(checkpointStorage(dir)));
         config.savepointDirectory().ifPresent(dir -> env.configure(savepointDirectory(dir)));
+        if (jobDecides(cluster, config, FusionOptions.STATE_CHANGELOG,
+                StateChangelogOptions.ENABLE_STATE_CHANGE_LOG)) {
+            env.enableChangelogStateBackend(config.get(FusionOptions.STATE_CHANGELOG));
+        }
+        ChangelogChecks.check(env.getConfiguration());
         return env;
     }
 
@@ -125,6 +132,20 @@ public final class FusionEnvironment {
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, directory.toString());
+        return conf;
+    }
+
+    /**
+     * What a TaskManager needs to store the changelog of {@code job.state-changelog}: file-system
+     * storage under {@code <checkpointDirectory>/changelog}. Flink reads these two settings from
+     * the TaskManager's configuration only, never from a job's, so a local cluster is started
+     * with them and a Flink cluster sets them in its own configuration.
+     */
+    public static Configuration changelogStorage(URI checkpointDirectory) {
+        Configuration conf = new Configuration();
+        conf.set(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE, ChangelogChecks.FILESYSTEM);
+        conf.set(FsStateChangelogOptions.BASE_PATH,
+                checkpointDirectory.toString().replaceAll("/+$", "") + "/changelog");
         return conf;
     }
 

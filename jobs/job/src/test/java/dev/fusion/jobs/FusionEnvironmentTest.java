@@ -1,10 +1,14 @@
 package dev.fusion.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fusion.jobs.config.ConfigException;
 import dev.fusion.jobs.config.FusionConfig;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import org.apache.flink.changelog.fs.FsStateChangelogOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -12,15 +16,20 @@ import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateChangelogOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.RecoveryClaimMode;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.runtime.executiongraph.failover.RestartBackoffTimeStrategy;
 import org.apache.flink.runtime.executiongraph.failover.RestartBackoffTimeStrategyFactoryLoader;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.TernaryBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
  * The job's execution settings: the cluster's win unless the user set the job's key; retained
- * checkpoints; the cluster's restart strategy.
+ * checkpoints; the cluster's restart strategy; the changelog state backend only where it can
+ * work.
  */
 class FusionEnvironmentTest {
 
@@ -108,6 +117,61 @@ class FusionEnvironmentTest {
             strategy.notifyFailure(new RuntimeException("failure " + failure));
             assertThat(strategy.canRestart()).as("can restart after %d failures", failure + 1).isTrue();
         }
+    }
+
+    @Test
+    void theChangelogIsOffUnlessTheJobOrTheClusterSwitchesItOn() {
+        Configuration cluster = FusionEnvironment.changelogStorage(URI.create("file:///state/checkpoints/"));
+        assertThat(configured(cluster).isChangelogStateBackendEnabled()).isEqualTo(TernaryBoolean.FALSE);
+        assertThat(changelog(cluster, Map.of("job.state-changelog", "true"))
+                .isChangelogStateBackendEnabled()).isEqualTo(TernaryBoolean.TRUE);
+
+        cluster.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, true);
+        assertThat(configured(cluster).isChangelogStateBackendEnabled()).isEqualTo(TernaryBoolean.TRUE);
+        assertThat(changelog(cluster, Map.of("job.state-changelog", "false"))
+                .isChangelogStateBackendEnabled()).isEqualTo(TernaryBoolean.FALSE);
+    }
+
+    @Test
+    void theChangelogIsStoredBesideTheCheckpoints() {
+        Configuration storage = FusionEnvironment.changelogStorage(URI.create("file:///state/checkpoints/"));
+        assertThat(storage.get(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE)).isEqualTo("filesystem");
+        assertThat(storage.get(FsStateChangelogOptions.BASE_PATH))
+                .isEqualTo("file:///state/checkpoints/changelog");
+    }
+
+    @Test
+    void aChangelogWithoutFileSystemStorageFailsNamingTheKeys() {
+        Map<String, String> on = Map.of("job.state-changelog", "true");
+        assertThatThrownBy(() -> changelog(new Configuration(), on))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.state-changelog")
+                .hasMessageContaining("state.changelog.storage: filesystem")
+                .hasMessageContaining("state.changelog.dstl.dfs.base-path")
+                .hasMessageContaining("state.changelog.storage: memory");
+    }
+
+    @Test
+    void aChangelogCannotRestoreASnapshotItDoesNotClaim() {
+        Configuration cluster = FusionEnvironment.changelogStorage(URI.create("file:///state/checkpoints"));
+        cluster.set(StateRecoveryOptions.SAVEPOINT_PATH, "file:///backups/savepoint-1");
+        Map<String, String> on = Map.of("job.state-changelog", "true");
+
+        assertThatThrownBy(() -> changelog(cluster, on))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.state-changelog")
+                .hasMessageContaining("file:///backups/savepoint-1 without claiming it")
+                .hasMessageContaining("job.state-changelog: false");
+        assertThat(changelog(cluster, Map.of()).isChangelogStateBackendEnabled())
+                .isEqualTo(TernaryBoolean.FALSE);
+
+        cluster.set(StateRecoveryOptions.RESTORE_MODE, RecoveryClaimMode.CLAIM);
+        assertThat(changelog(cluster, on).isChangelogStateBackendEnabled())
+                .isEqualTo(TernaryBoolean.TRUE);
+    }
+
+    private static StreamExecutionEnvironment changelog(Configuration cluster, Map<String, String> job) {
+        return FusionEnvironment.configure(new StreamExecutionEnvironment(cluster), FusionConfig.of(job));
     }
 
     private static RestartBackoffTimeStrategy strategy(Configuration job, Configuration cluster) {

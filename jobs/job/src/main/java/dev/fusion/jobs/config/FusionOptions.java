@@ -130,6 +130,20 @@ public final class FusionOptions {
                     + " completed checkpoint, so with the checkpoint's own duration it bounds"
                     + " end-to-end latency for read_committed readers (docs/PERFORMANCE.md).");
 
+    public static final ConfigOption<Boolean> STATE_CHANGELOG = key("job.state-changelog")
+            .booleanType().defaultValue(false)
+            .withDescription("Checkpoint through Flink's changelog state backend: each checkpoint"
+                    + " writes only the state changed since the last one, not the whole state (most"
+                    + " of which is the event ids kept for align.duplicate-horizon), so checkpoints"
+                    + " are shorter and exactly-once output is visible sooner, at some CPU per"
+                    + " state change (docs/PERFORMANCE.md). The changes are stored under"
+                    + " <job.checkpoint-dir>/changelog for './fusion run'; on a Flink cluster its"
+                    + " TaskManagers must set state.changelog.storage: filesystem and"
+                    + " state.changelog.dstl.dfs.base-path. It can be switched on or off between"
+                    + " runs; a restore that does not claim its snapshot (--from, 'flink run -s'"
+                    + " without --claimMode claim) needs it off. The cluster's state.changelog.enabled"
+                    + " applies unless this key is set.");
+
     public static final ConfigOption<String> CHECKPOINT_DIR = key("job.checkpoint-dir")
             .stringType().noDefaultValue()
             .withDescription("Where checkpoints are stored: a directory or a file-system URI"

@@ -91,6 +91,9 @@ public final class LocalCluster {
         // The job id and the snapshot to restore are read when the job is submitted, from the
         // environment's own configuration: they must be in it from the start.
         conf.addAll(state.flinkSettings());
+        if (config.get(FusionOptions.STATE_CHANGELOG)) {
+            conf.addAll(FusionEnvironment.changelogStorage(state.checkpointDir()));
+        }
         conf.addAll(settings);
         StreamExecutionEnvironment env = FusionEnvironment.configure(
                 StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf), config);
