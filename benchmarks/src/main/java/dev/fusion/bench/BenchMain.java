@@ -249,6 +249,7 @@ public final class BenchMain {
             for (Duration interval : s.changelogIntervals) {
                 sweep.add(Report.changelogLatency(interval));
             }
+            sweep.add(Report.unalignedChangelogLatency());
             sweep.add(Report.atLeastOnceLatency());
             sweep.add(Report.withoutDuplicateDetectionLatency());
         }

@@ -36,7 +36,8 @@ final class BenchSettings {
                                     [100ms,200ms,500ms,1s,2s]
               --changelog-intervals LIST
                                     the same sweep's intervals with job.state-changelog
-                                    (the changelog state backend) [100ms,200ms,1s]
+                                    (the changelog state backend; plus one run at 200ms
+                                    with unaligned checkpoints too) [100ms,200ms,1s]
               --entity-counts LIST  key spaces of the key-space runs (as shipped, 1,000
                                     samples per 1 s window) [1000,100000,1000000]
               --device D            inference.device of every model and pipeline run:

@@ -7,6 +7,10 @@ import dev.fusion.jobs.lifecycle.RetainedState;
 import dev.fusion.jobs.lifecycle.Snapshot;
 import dev.fusion.schemas.AlignmentPolicy;
 import dev.fusion.schemas.FusedEvent;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +21,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * Each new run resumes from what the last one left (a retained checkpoint after a kill, the
  * savepoint after SIGTERM); when the traffic stops, the quiet inputs are flushed, and the
  * committed output accounts for every event sent exactly once; and so it does when the changelog
- * state backend is switched on and off between the runs.
+ * state backend and unaligned checkpoints are switched on and off between the runs.
  */
 class CrashCycleITCase extends KafkaJobTestBase {
 
@@ -41,18 +47,24 @@ class CrashCycleITCase extends KafkaJobTestBase {
 
     @Test
     void killedAndStoppedRunsResumeWithoutLosingOrDuplicatingAnEvent() throws Exception {
-        cycle("crash-cycle-", List.of(false, false, false, false));
+        cycle("crash-cycle-", List.of(Map.of(), Map.of(), Map.of(), Map.of()));
     }
 
     /**
      * The same cycle with {@code job.state-changelog} switched between runs: on from the start, so
      * the second run restores a changelog checkpoint after SIGKILL; off for the third, which
      * restores the second's changelog checkpoint without it; on again for the last, from the
-     * third's savepoint.
+     * third's savepoint. The second and third runs take unaligned checkpoints too, so the third
+     * restores an unaligned changelog checkpoint, with the records it caught between tasks.
      */
     @Test
-    void theChangelogStateBackendSurvivesKillsAndCanBeSwitchedBetweenRuns() throws Exception {
-        String jobName = cycle("changelog-cycle-", List.of(true, true, false, true));
+    void theChangelogAndUnalignedCheckpointsSurviveKillsAndCanBeSwitchedBetweenRuns()
+            throws Exception {
+        String changelog = "job.state-changelog";
+        String unaligned = "job.unaligned-checkpoints";
+        String jobName = cycle("changelog-cycle-", List.of(Map.of(changelog, "true"),
+                Map.of(changelog, "true", unaligned, "true"),
+                Map.of(changelog, "false", unaligned, "true"), Map.of(changelog, "true")));
         Path changes = state.resolve("checkpoints").resolve("changelog")
                 .resolve(JobIdentity.of(jobName).toHexString()).resolve("dstl");
         try (Stream<Path> files = Files.list(changes)) {
@@ -62,12 +74,12 @@ class CrashCycleITCase extends KafkaJobTestBase {
 
     /**
      * Runs {@code ./fusion run} four times over live traffic, ending the first two with SIGKILL
-     * and the third with SIGTERM, the n-th run with {@code job.state-changelog} set to
-     * {@code changelog.get(n)}; then checks that every event sent is accounted for exactly once.
+     * and the third with SIGTERM, the n-th run with the further settings {@code settings.get(n)};
+     * then checks that every event sent is accounted for exactly once.
      *
      * @return the job's name
      */
-    private String cycle(String namePrefix, List<Boolean> changelog) throws Exception {
+    private String cycle(String namePrefix, List<Map<String, String>> settings) throws Exception {
         String jobName = namePrefix + topics.suffix();
         RetainedState retained = new RetainedState(state.resolve("checkpoints").toUri(),
                 state.resolve("checkpoints").resolve("savepoints").toUri(), JobIdentity.of(jobName));
@@ -77,7 +89,7 @@ class CrashCycleITCase extends KafkaJobTestBase {
         Optional<Snapshot> last = Optional.empty();
         for (int run = 0; run < endings.size(); run++) {
             try (CliProcess cli = CliProcess.start(state.resolve("run-" + run + ".log"),
-                    runCommand(jobName, changelog.get(run)))) {
+                    runCommand(jobName, settings.get(run)))) {
                 String start = cli.awaitLine("^(resuming|no retained state)", START_TIMEOUT);
                 if (run == 0) {
                     assertThat(start).startsWith("no retained state of this job");
@@ -86,7 +98,10 @@ class CrashCycleITCase extends KafkaJobTestBase {
                     assertThat(start).startsWith("resuming from the latest retained " + kind)
                             .contains(Path.of(last.orElseThrow().location()).toString());
                 }
-                cli.awaitLine("^job [0-9a-f]{32} running", START_TIMEOUT);
+                String running = cli.awaitLine("^job [0-9a-f]{32} running", START_TIMEOUT);
+                assertThat(checkpointConfig(running)).as("run %d's checkpoint configuration", run)
+                        .contains("\"unaligned_checkpoints\":" + settings.get(run)
+                                .getOrDefault("job.unaligned-checkpoints", "false"));
                 // Let the run make progress of its own: at least two checkpoints of its own.
                 last = awaitNewerSnapshot(retained, last);
                 last = awaitNewerSnapshot(retained, last);
@@ -98,14 +113,14 @@ class CrashCycleITCase extends KafkaJobTestBase {
                             .isEqualTo(143);
                     assertThat(cli.output()).contains("stopped with savepoint");
                 }
-                LOG.info("run {} (changelog {}) ended by {} after {} events sent; latest snapshot {}",
-                        run, changelog.get(run), endings.get(run), traffic.sentSoFar(),
+                LOG.info("run {} ({}) ended by {} after {} events sent; latest snapshot {}",
+                        run, settings.get(run), endings.get(run), traffic.sentSoFar(),
                         retained.latest().map(Snapshot::describe));
                 last = retained.latest();
             }
         }
         try (CliProcess cli = CliProcess.start(state.resolve("run-final.log"),
-                runCommand(jobName, changelog.get(endings.size())))) {
+                runCommand(jobName, settings.get(endings.size())))) {
             assertThat(cli.awaitLine("^(resuming|no retained state)", START_TIMEOUT))
                     .startsWith("resuming from the latest retained savepoint");
             cli.awaitLine("^job [0-9a-f]{32} running", START_TIMEOUT);
@@ -121,7 +136,20 @@ class CrashCycleITCase extends KafkaJobTestBase {
         return jobName;
     }
 
-    private List<String> runCommand(String jobName, boolean changelog) {
+    /** The job's checkpoint configuration from the web UI that {@code running} announces. */
+    private static String checkpointConfig(String running) throws Exception {
+        Matcher m = Pattern.compile("^job ([0-9a-f]{32}) running; Flink web UI: (http://\\S+?),")
+                .matcher(running);
+        assertThat(m.find()).as("job id and web UI in '%s'", running).isTrue();
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(m.group(2) + "/jobs/" + m.group(1) + "/checkpoints/config"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("GET checkpoints/config: %s", response.body())
+                .isEqualTo(200);
+        return response.body();
+    }
+
+    private List<String> runCommand(String jobName, Map<String, String> further) {
         List<String> args = new ArrayList<>(List.of("run", "--web-port", "0"));
         Map<String, String> settings = new TreeMap<>(topics.configuration());
         settings.put("kafka.bootstrap-servers", broker.bootstrapServers());
@@ -131,10 +159,10 @@ class CrashCycleITCase extends KafkaJobTestBase {
         settings.put("job.name", jobName);
         settings.put("job.checkpoint-dir", state.resolve("checkpoints").toString());
         settings.put("job.checkpoint-interval", "500 ms");
-        settings.put("job.state-changelog", String.valueOf(changelog));
         settings.put("inference.device", "cpu");
         settings.put("align.window", "1 s");
         settings.put("align.idle-flush-after", "3 s");
+        settings.putAll(further);
         settings.forEach((k, v) -> {
             args.add("--set");
             args.add(k + "=" + v);

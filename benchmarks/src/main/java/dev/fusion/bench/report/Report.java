@@ -177,6 +177,23 @@ public final class Report {
         return set == null ? FusionOptions.STATE_CHANGELOG.defaultValue() : Boolean.parseBoolean(set);
     }
 
+    /**
+     * The open-loop latency configuration with the changelog state backend and unaligned
+     * checkpoints ({@code job.unaligned-checkpoints}), at the latency configuration's interval.
+     */
+    public static RunSpec unalignedChangelogLatency() {
+        Map<String, String> options = withChangelog(LATENCY_CHECKPOINT_INTERVAL);
+        options.put(FusionOptions.UNALIGNED_CHECKPOINTS.key(), "true");
+        return new RunSpec("latency-changelog-unaligned", 2, 64, false, null, true, options);
+    }
+
+    /** Whether a run takes unaligned checkpoints. */
+    static boolean unaligned(RunSpec spec) {
+        String set = spec.options().get(FusionOptions.UNALIGNED_CHECKPOINTS.key());
+        return set == null ? FusionOptions.UNALIGNED_CHECKPOINTS.defaultValue()
+                : Boolean.parseBoolean(set);
+    }
+
     /** The open-loop latency configuration with at-least-once sinks. */
     public static RunSpec atLeastOnceLatency() {
         return new RunSpec("latency-at-least-once", 2, 64, false, null, true,
@@ -295,11 +312,16 @@ public final class Report {
      */
     List<Duration> sweepIntervals(boolean changelog) {
         return sweep.stream().filter(r -> exactlyOnce(r.spec()) && detectsDuplicates(r.spec())
-                        && usesChangelog(r.spec()) == changelog)
+                        && usesChangelog(r.spec()) == changelog && !unaligned(r.spec()))
                 .map(r -> interval(r.spec())).distinct().sorted().toList();
     }
 
-    /** The sweep's runs at {@code interval}, with duplicate detection, without the changelog. */
+    /** The sweep's runs of {@code spec}. */
+    List<LatencyResult> sweepOf(RunSpec spec) {
+        return sweep.stream().filter(r -> r.spec().name().equals(spec.name())).toList();
+    }
+
+    /** The sweep's aligned runs at {@code interval}, with duplicate detection, without the changelog. */
     List<LatencyResult> sweepAt(Duration interval, boolean exactlyOnce) {
         return sweepAt(interval, exactlyOnce, true, false);
     }
@@ -308,7 +330,7 @@ public final class Report {
             boolean duplicateDetection, boolean changelog) {
         return sweep.stream().filter(r -> exactlyOnce(r.spec()) == exactlyOnce
                 && detectsDuplicates(r.spec()) == duplicateDetection
-                && usesChangelog(r.spec()) == changelog
+                && usesChangelog(r.spec()) == changelog && !unaligned(r.spec())
                 && interval(r.spec()).equals(interval)).toList();
     }
 

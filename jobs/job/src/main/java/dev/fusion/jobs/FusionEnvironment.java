@@ -1,5 +1,6 @@
 package dev.fusion.jobs;
 
+import dev.fusion.jobs.config.ConfigException;
 import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.jobs.config.FusionOptions;
 import java.net.URI;
@@ -84,6 +85,19 @@ public final class FusionEnvironment {
             env.enableChangelogStateBackend(config.get(FusionOptions.STATE_CHANGELOG));
         }
         ChangelogChecks.check(env.getConfiguration());
+        if (jobDecides(cluster, config, FusionOptions.UNALIGNED_CHECKPOINTS,
+                CheckpointingOptions.ENABLE_UNALIGNED)) {
+            env.getCheckpointConfig().enableUnalignedCheckpoints(
+                    config.get(FusionOptions.UNALIGNED_CHECKPOINTS));
+        }
+        if (env.getConfiguration().get(CheckpointingOptions.ENABLE_UNALIGNED)
+                && mode != CheckpointingMode.EXACTLY_ONCE) {
+            // Flink would switch them off with a warning in its log; the user asked for both.
+            throw new ConfigException(FusionOptions.UNALIGNED_CHECKPOINTS.key() + " (Flink's "
+                    + CheckpointingOptions.ENABLE_UNALIGNED.key() + ") needs "
+                    + FusionOptions.EXACTLY_ONCE.key() + ": true: Flink takes unaligned"
+                    + " checkpoints only in exactly-once mode");
+        }
         return env;
     }
 

@@ -170,6 +170,36 @@ class FusionEnvironmentTest {
                 .isEqualTo(TernaryBoolean.TRUE);
     }
 
+    @Test
+    void unalignedCheckpointsAreOffUnlessTheJobOrTheClusterSwitchesThemOn() {
+        Configuration cluster = new Configuration();
+        assertThat(changelog(cluster, Map.of()).getCheckpointConfig().isUnalignedCheckpointsEnabled())
+                .isFalse();
+        assertThat(changelog(cluster, Map.of("job.unaligned-checkpoints", "true"))
+                .getCheckpointConfig().isUnalignedCheckpointsEnabled()).isTrue();
+
+        cluster.set(CheckpointingOptions.ENABLE_UNALIGNED, true);
+        assertThat(changelog(cluster, Map.of()).getCheckpointConfig().isUnalignedCheckpointsEnabled())
+                .isTrue();
+        assertThat(changelog(cluster, Map.of("job.unaligned-checkpoints", "false"))
+                .getCheckpointConfig().isUnalignedCheckpointsEnabled()).isFalse();
+    }
+
+    @Test
+    void unalignedCheckpointsWithAtLeastOnceSinksFailNamingBothKeys() {
+        assertThatThrownBy(() -> changelog(new Configuration(),
+                Map.of("job.unaligned-checkpoints", "true", "job.exactly-once", "false")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.unaligned-checkpoints")
+                .hasMessageContaining("execution.checkpointing.unaligned.enabled")
+                .hasMessageContaining("job.exactly-once: true");
+        Configuration cluster = new Configuration();
+        cluster.set(CheckpointingOptions.ENABLE_UNALIGNED, true);
+        assertThatThrownBy(() -> changelog(cluster, Map.of("job.exactly-once", "false")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.exactly-once: true");
+    }
+
     private static StreamExecutionEnvironment changelog(Configuration cluster, Map<String, String> job) {
         return FusionEnvironment.configure(new StreamExecutionEnvironment(cluster), FusionConfig.of(job));
     }

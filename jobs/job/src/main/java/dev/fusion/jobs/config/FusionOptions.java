@@ -144,6 +144,15 @@ public final class FusionOptions {
                     + " without --claimMode claim) needs it off. The cluster's state.changelog.enabled"
                     + " applies unless this key is set.");
 
+    public static final ConfigOption<Boolean> UNALIGNED_CHECKPOINTS = key("job.unaligned-checkpoints")
+            .booleanType().defaultValue(false)
+            .withDescription("Unaligned checkpoints (Flink's execution.checkpointing.unaligned.enabled):"
+                    + " a checkpoint barrier overtakes the records buffered between tasks, which are"
+                    + " stored with the checkpoint, so a checkpoint does not wait for them to be"
+                    + " processed and exactly-once output is visible sooner under load"
+                    + " (docs/PERFORMANCE.md). Needs job.exactly-once: true. The cluster's setting"
+                    + " applies unless this key is set.");
+
     public static final ConfigOption<String> CHECKPOINT_DIR = key("job.checkpoint-dir")
             .stringType().noDefaultValue()
             .withDescription("Where checkpoints are stored: a directory or a file-system URI"
