@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.ToDoubleFunction;
+import org.apache.flink.configuration.ConfigOption;
 
 /**
  * Everything one bench run measured, the figures derived from it (medians, the ideal, the
@@ -173,8 +174,7 @@ public final class Report {
 
     /** Whether a run checkpoints through the changelog state backend. */
     static boolean usesChangelog(RunSpec spec) {
-        String set = spec.options().get(FusionOptions.STATE_CHANGELOG.key());
-        return set == null ? FusionOptions.STATE_CHANGELOG.defaultValue() : Boolean.parseBoolean(set);
+        return flag(spec, FusionOptions.STATE_CHANGELOG);
     }
 
     /**
@@ -189,9 +189,7 @@ public final class Report {
 
     /** Whether a run takes unaligned checkpoints. */
     static boolean unaligned(RunSpec spec) {
-        String set = spec.options().get(FusionOptions.UNALIGNED_CHECKPOINTS.key());
-        return set == null ? FusionOptions.UNALIGNED_CHECKPOINTS.defaultValue()
-                : Boolean.parseBoolean(set);
+        return flag(spec, FusionOptions.UNALIGNED_CHECKPOINTS);
     }
 
     /** The open-loop latency configuration with at-least-once sinks. */
@@ -234,8 +232,13 @@ public final class Report {
 
     /** Whether a run's sinks were exactly once. */
     static boolean exactlyOnce(RunSpec spec) {
-        String set = spec.options().get(FusionOptions.EXACTLY_ONCE.key());
-        return set == null ? FusionOptions.EXACTLY_ONCE.defaultValue() : Boolean.parseBoolean(set);
+        return flag(spec, FusionOptions.EXACTLY_ONCE);
+    }
+
+    /** A boolean job option of {@code spec}: its value where the spec sets it, else the default. */
+    private static boolean flag(RunSpec spec, ConfigOption<Boolean> option) {
+        String set = spec.options().get(option.key());
+        return set == null ? option.defaultValue() : Boolean.parseBoolean(set);
     }
 
     /** As shipped, over a workload whose samples take turns among {@code entities} entities. */

@@ -123,12 +123,12 @@ class FusionEnvironmentTest {
     void theChangelogIsOffUnlessTheJobOrTheClusterSwitchesItOn() {
         Configuration cluster = FusionEnvironment.changelogStorage(URI.create("file:///state/checkpoints/"));
         assertThat(configured(cluster).isChangelogStateBackendEnabled()).isEqualTo(TernaryBoolean.FALSE);
-        assertThat(changelog(cluster, Map.of("job.state-changelog", "true"))
+        assertThat(configured(cluster, Map.of("job.state-changelog", "true"))
                 .isChangelogStateBackendEnabled()).isEqualTo(TernaryBoolean.TRUE);
 
         cluster.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, true);
         assertThat(configured(cluster).isChangelogStateBackendEnabled()).isEqualTo(TernaryBoolean.TRUE);
-        assertThat(changelog(cluster, Map.of("job.state-changelog", "false"))
+        assertThat(configured(cluster, Map.of("job.state-changelog", "false"))
                 .isChangelogStateBackendEnabled()).isEqualTo(TernaryBoolean.FALSE);
     }
 
@@ -143,7 +143,7 @@ class FusionEnvironmentTest {
     @Test
     void aChangelogWithoutFileSystemStorageFailsNamingTheKeys() {
         Map<String, String> on = Map.of("job.state-changelog", "true");
-        assertThatThrownBy(() -> changelog(new Configuration(), on))
+        assertThatThrownBy(() -> configured(new Configuration(), on))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("job.state-changelog")
                 .hasMessageContaining("state.changelog.storage: filesystem")
@@ -157,37 +157,37 @@ class FusionEnvironmentTest {
         cluster.set(StateRecoveryOptions.SAVEPOINT_PATH, "file:///backups/savepoint-1");
         Map<String, String> on = Map.of("job.state-changelog", "true");
 
-        assertThatThrownBy(() -> changelog(cluster, on))
+        assertThatThrownBy(() -> configured(cluster, on))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("job.state-changelog")
                 .hasMessageContaining("file:///backups/savepoint-1 without claiming it")
                 .hasMessageContaining("job.state-changelog: false");
-        assertThat(changelog(cluster, Map.of()).isChangelogStateBackendEnabled())
+        assertThat(configured(cluster, Map.of()).isChangelogStateBackendEnabled())
                 .isEqualTo(TernaryBoolean.FALSE);
 
         cluster.set(StateRecoveryOptions.RESTORE_MODE, RecoveryClaimMode.CLAIM);
-        assertThat(changelog(cluster, on).isChangelogStateBackendEnabled())
+        assertThat(configured(cluster, on).isChangelogStateBackendEnabled())
                 .isEqualTo(TernaryBoolean.TRUE);
     }
 
     @Test
     void unalignedCheckpointsAreOffUnlessTheJobOrTheClusterSwitchesThemOn() {
         Configuration cluster = new Configuration();
-        assertThat(changelog(cluster, Map.of()).getCheckpointConfig().isUnalignedCheckpointsEnabled())
+        assertThat(configured(cluster, Map.of()).getCheckpointConfig().isUnalignedCheckpointsEnabled())
                 .isFalse();
-        assertThat(changelog(cluster, Map.of("job.unaligned-checkpoints", "true"))
+        assertThat(configured(cluster, Map.of("job.unaligned-checkpoints", "true"))
                 .getCheckpointConfig().isUnalignedCheckpointsEnabled()).isTrue();
 
         cluster.set(CheckpointingOptions.ENABLE_UNALIGNED, true);
-        assertThat(changelog(cluster, Map.of()).getCheckpointConfig().isUnalignedCheckpointsEnabled())
+        assertThat(configured(cluster, Map.of()).getCheckpointConfig().isUnalignedCheckpointsEnabled())
                 .isTrue();
-        assertThat(changelog(cluster, Map.of("job.unaligned-checkpoints", "false"))
+        assertThat(configured(cluster, Map.of("job.unaligned-checkpoints", "false"))
                 .getCheckpointConfig().isUnalignedCheckpointsEnabled()).isFalse();
     }
 
     @Test
     void unalignedCheckpointsWithAtLeastOnceSinksFailNamingBothKeys() {
-        assertThatThrownBy(() -> changelog(new Configuration(),
+        assertThatThrownBy(() -> configured(new Configuration(),
                 Map.of("job.unaligned-checkpoints", "true", "job.exactly-once", "false")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("job.unaligned-checkpoints")
@@ -195,12 +195,12 @@ class FusionEnvironmentTest {
                 .hasMessageContaining("job.exactly-once: true");
         Configuration cluster = new Configuration();
         cluster.set(CheckpointingOptions.ENABLE_UNALIGNED, true);
-        assertThatThrownBy(() -> changelog(cluster, Map.of("job.exactly-once", "false")))
+        assertThatThrownBy(() -> configured(cluster, Map.of("job.exactly-once", "false")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("job.exactly-once: true");
     }
 
-    private static StreamExecutionEnvironment changelog(Configuration cluster, Map<String, String> job) {
+    private static StreamExecutionEnvironment configured(Configuration cluster, Map<String, String> job) {
         return FusionEnvironment.configure(new StreamExecutionEnvironment(cluster), FusionConfig.of(job));
     }
 
