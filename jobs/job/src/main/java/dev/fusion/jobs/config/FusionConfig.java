@@ -114,8 +114,9 @@ public final class FusionConfig implements Serializable {
     }
 
     /**
-     * Every option with its effective value, and every {@code kafka.properties.*} given, sorted
-     * by key, for the start-up log; secrets ({@link KafkaClientProperties#isSecret}) are masked.
+     * Every option with its effective value, every input topic key of a further stream
+     * ({@link #inputTopicStreams}) and every {@code kafka.properties.*} given, sorted by key, for
+     * the start-up log; secrets ({@link KafkaClientProperties#isSecret}) are masked.
      */
     public Map<String, String> effective() {
         Map<String, String> out = new TreeMap<>();
@@ -126,6 +127,8 @@ public final class FusionConfig implements Serializable {
             }
             out.put(option.key(), v == null ? "" : v.toString());
         }
+        inputTopicStreams().forEach(stream -> out.put(FusionOptions.INPUT_TOPIC_PREFIX + stream,
+                get(FusionOptions.inputTopic(stream))));
         kafkaProperties().forEach((name, value) -> out.put(KafkaClientProperties.PREFIX + name,
                 KafkaClientProperties.display(name, value)));
         return out;

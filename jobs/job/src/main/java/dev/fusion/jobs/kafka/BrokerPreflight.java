@@ -78,6 +78,35 @@ public final class BrokerPreflight {
         }
     }
 
+    /**
+     * Fails unless the cluster is reachable and every topic of {@code keyByTopic} exists; the
+     * message names the configuration key of each missing topic. For the tools that write to the
+     * job's inputs, which would otherwise wait for the topics' metadata until the producer's
+     * {@code max.block.ms}.
+     */
+    public static void requireTopics(KafkaClientProperties clients, Map<String, String> keyByTopic)
+            throws InterruptedException {
+        try (TopicAdmin admin = new TopicAdmin(clients)) {
+            Set<String> existing;
+            try {
+                existing = admin.admin().listTopics().names().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                throw unreachable(clients, e.getCause());
+            } catch (TimeoutException e) {
+                throw unreachable(clients, e);
+            }
+            List<String> missing = keyByTopic.entrySet().stream()
+                    .filter(e -> !existing.contains(e.getKey()))
+                    .map(e -> e.getKey() + " (" + e.getValue() + ")").sorted().toList();
+            if (!missing.isEmpty()) {
+                throw new ConfigException("topics " + missing + " do not exist at "
+                        + FusionOptions.BOOTSTRAP_SERVERS.key() + "=" + clients.bootstrapServers()
+                        + ": create them (./fusion run --create-topics does), or name the existing"
+                        + " ones with those keys");
+            }
+        }
+    }
+
     private static ConfigException unreachable(KafkaClientProperties clients, Throwable cause) {
         String at = FusionOptions.BOOTSTRAP_SERVERS.key() + "=" + clients.bootstrapServers();
         String detail = clients.redact(String.valueOf(cause.getMessage()));

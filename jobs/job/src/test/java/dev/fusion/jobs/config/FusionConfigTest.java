@@ -172,6 +172,20 @@ class FusionConfigTest {
     }
 
     @Test
+    void theLoggedConfigurationShowsTheTopicsOfFurtherStreams() {
+        Map<String, String> effective = FusionConfig.of(Map.of("kafka.topics.depth", "sensors.depth",
+                "kafka.topics.text", "feeds.text")).effective();
+        assertThat(effective).containsEntry("kafka.topics.depth", "sensors.depth")
+                .containsEntry("kafka.topics.text", "feeds.text")
+                .containsEntry("kafka.topics.audio", "fusion.audio");
+        assertThat(FusionConfig.of(Map.of()).effective().keySet().stream()
+                .filter(k -> k.startsWith("kafka.topics.")))
+                .containsExactlyInAnyOrder("kafka.topics.text", "kafka.topics.audio",
+                        "kafka.topics.image", "kafka.topics.fused", "kafka.topics.dlq",
+                        "kafka.topics.dropped");
+    }
+
+    @Test
     void theCheckpointDirectoryIsAUriOrAnAbsolutePath(@TempDir Path dir) {
         assertThat(FusionConfig.of(Map.of()).checkpointDirectory()).isEmpty();
         assertThat(FusionConfig.of(Map.of("job.checkpoint-dir", " ")).checkpointDirectory()).isEmpty();

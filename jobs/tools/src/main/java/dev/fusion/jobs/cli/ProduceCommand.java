@@ -2,12 +2,16 @@ package dev.fusion.jobs.cli;
 
 import dev.fusion.jobs.config.FusionConfig;
 import dev.fusion.jobs.config.FusionOptions;
+import dev.fusion.jobs.kafka.BrokerPreflight;
+import dev.fusion.jobs.kafka.KafkaClientProperties;
 import dev.fusion.jobs.synthetic.SyntheticDistribution;
 import dev.fusion.jobs.synthetic.SyntheticLoad;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** {@code produce}: synthetic multimodal load into a Kafka cluster, at a fixed rate. */
@@ -28,8 +32,12 @@ final class ProduceCommand {
         SyntheticDistribution distribution = SyntheticDistribution.forModels(config.models().manifest());
         distribution.noGroundTruth().ifPresent(why -> out.println("records of the models' shapes"
                 + " without meaningful classes: " + why));
-        List<String> topics = distribution.streams().stream()
-                .map(m -> config.get(FusionOptions.inputTopic(m.id()))).toList();
+        Map<String, String> keyByTopic = new LinkedHashMap<>();
+        distribution.streams().forEach(m -> keyByTopic.put(
+                config.get(FusionOptions.inputTopic(m.id())), FusionOptions.inputTopic(m.id()).key()));
+        List<String> topics = List.copyOf(keyByTopic.keySet());
+        BrokerPreflight.requireTopics(KafkaClientProperties.of(bootstrap, config),
+                keyByTopic);
         SyntheticLoad.Settings settings = new SyntheticLoad.Settings(bootstrap, topics,
                 args.intValue("rate", 1000), args.intValue("entities", 1000),
                 args.intValue("seed", 7), args.get("corrupt", "none"),

@@ -159,6 +159,13 @@ class LauncherCommandsITCase {
                     "fusion.dropped");
         }
 
+        // A topic that is not there fails at once, naming its key, instead of waiting for metadata.
+        Child missing = Child.start(started, tempDir, "produce", "--bootstrap-servers", bootstrap,
+                "--set", "kafka.topics.audio=nowhere.audio", "--duration", "5s");
+        assertThat(missing.waitFor(Duration.ofSeconds(30))).as(missing.output()).isEqualTo(2);
+        assertThat(missing.output()).contains("topics [nowhere.audio (kafka.topics.audio)] do not"
+                + " exist at kafka.bootstrap-servers=" + bootstrap).doesNotContain("producing ");
+
         Run first = produce(bootstrap);
         Run second = produce(bootstrap);
         assertThat(first.runId).isNotEqualTo(second.runId);
