@@ -84,6 +84,13 @@ public final class FusionEnvironment {
                 StateChangelogOptions.ENABLE_STATE_CHANGE_LOG)) {
             env.enableChangelogStateBackend(config.get(FusionOptions.STATE_CHANGELOG));
         }
+        if (jobDecides(cluster, config, FusionOptions.CHANGELOG_MATERIALIZE_INTERVAL,
+                StateChangelogOptions.PERIODIC_MATERIALIZATION_INTERVAL)) {
+            Configuration materialize = new Configuration();
+            materialize.set(StateChangelogOptions.PERIODIC_MATERIALIZATION_INTERVAL,
+                    config.get(FusionOptions.CHANGELOG_MATERIALIZE_INTERVAL));
+            env.configure(materialize);
+        }
         ChangelogChecks.check(env.getConfiguration());
         if (jobDecides(cluster, config, FusionOptions.UNALIGNED_CHECKPOINTS,
                 CheckpointingOptions.ENABLE_UNALIGNED)) {

@@ -171,6 +171,25 @@ class FusionEnvironmentTest {
     }
 
     @Test
+    void theChangelogIsMaterializedEveryMinuteUnlessTheClusterOrTheJobSaysOtherwise() {
+        Configuration cluster = new Configuration();
+        assertThat(configured(cluster, Map.of()).getConfig().getPeriodicMaterializeIntervalMillis())
+                .isEqualTo(60_000);
+        assertThat(configured(cluster, Map.of("job.changelog-materialize-interval", "30 s"))
+                .getConfig().getPeriodicMaterializeIntervalMillis()).isEqualTo(30_000);
+
+        cluster.set(StateChangelogOptions.PERIODIC_MATERIALIZATION_INTERVAL, Duration.ofMinutes(5));
+        assertThat(configured(cluster, Map.of()).getConfig().getPeriodicMaterializeIntervalMillis())
+                .isEqualTo(300_000);
+        assertThat(configured(cluster, Map.of("job.changelog-materialize-interval", "2 min"))
+                .getConfig().getPeriodicMaterializeIntervalMillis()).isEqualTo(120_000);
+
+        assertThatThrownBy(() -> FusionConfig.of(Map.of("job.changelog-materialize-interval", "0 s")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("job.changelog-materialize-interval must be positive");
+    }
+
+    @Test
     void unalignedCheckpointsAreOffUnlessTheJobOrTheClusterSwitchesThemOn() {
         Configuration cluster = new Configuration();
         assertThat(configured(cluster, Map.of()).getCheckpointConfig().isUnalignedCheckpointsEnabled())

@@ -237,6 +237,7 @@ public final class FusionConfig implements Serializable {
         positive(FusionOptions.ALIGN_WINDOW);
         positive(FusionOptions.ALIGN_TTL);
         positive(FusionOptions.CHECKPOINT_INTERVAL);
+        positive(FusionOptions.CHANGELOG_MATERIALIZE_INTERVAL);
         positive(FusionOptions.TRANSACTION_TIMEOUT);
         notNegative(FusionOptions.ALLOWED_LATENESS);
         notNegative(FusionOptions.IDLE_FLUSH_AFTER);

@@ -144,6 +144,15 @@ public final class FusionOptions {
                     + " without --claimMode claim) needs it off. The cluster's state.changelog.enabled"
                     + " applies unless this key is set.");
 
+    public static final ConfigOption<Duration> CHANGELOG_MATERIALIZE_INTERVAL =
+            key("job.changelog-materialize-interval").durationType().defaultValue(Duration.ofMinutes(1))
+            .withDescription("With job.state-changelog: how often the whole state is written in the"
+                    + " background (Flink's state.changelog.periodic-materialize.interval, 10 min by"
+                    + " default), after which the changelog before it is dropped. The checkpoint"
+                    + " storage holds, and a restore replays, the changes of up to this long: about"
+                    + " 2 KB per input event with the bundled models (docs/OPERATIONS.md). The"
+                    + " cluster's setting applies unless this key is set.");
+
     public static final ConfigOption<Boolean> UNALIGNED_CHECKPOINTS = key("job.unaligned-checkpoints")
             .booleanType().defaultValue(false)
             .withDescription("Unaligned checkpoints (Flink's execution.checkpointing.unaligned.enabled):"

@@ -1,5 +1,6 @@
 package dev.fusion.jobs.lifecycle;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -27,6 +28,7 @@ public final class RetainedState {
     static final String METADATA = "_metadata";
     static final String SAVEPOINT_PREFIX = "savepoint-";
     static final String CHECKPOINT_PREFIX = "chk-";
+    private static final int LISTING_ATTEMPTS = 10;
 
     private final URI checkpointDir;
     private final URI savepointDir;
@@ -84,28 +86,48 @@ public final class RetainedState {
     private static void collect(Path parent, String prefix, Snapshot.Kind kind, List<Snapshot> out) {
         try {
             FileSystem fs = parent.getFileSystem();
-            if (!fs.exists(parent)) {
-                return;
-            }
-            FileStatus[] children = fs.listStatus(parent);
-            if (children == null) {
-                return;
-            }
-            for (FileStatus child : children) {
+            for (FileStatus child : listChildren(fs, parent)) {
                 if (!child.isDir() || !child.getPath().getName().startsWith(prefix)) {
                     continue;
                 }
-                Path metadata = new Path(child.getPath(), METADATA);
-                if (fs.exists(metadata)) {
-                    FileStatus status = fs.getFileStatus(metadata);
-                    if (status.getLen() > 0) {
-                        out.add(new Snapshot(child.getPath().toUri(), kind,
-                                Instant.ofEpochMilli(status.getModificationTime())));
-                    }
-                }
+                completedAt(fs, new Path(child.getPath(), METADATA)).ifPresent(at ->
+                        out.add(new Snapshot(child.getPath().toUri(), kind, at)));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list retained state in " + parent, e);
+        }
+    }
+
+    /**
+     * The children of a directory a running job may be changing: a checkpoint it subsumes is
+     * deleted while it is listed, which some file systems report as the listing failing. Such a
+     * listing is taken again; a directory that is itself gone has no children.
+     */
+    private static FileStatus[] listChildren(FileSystem fs, Path dir) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            if (!fs.exists(dir)) {
+                return new FileStatus[0];
+            }
+            try {
+                FileStatus[] children = fs.listStatus(dir);
+                return children == null ? new FileStatus[0] : children;
+            } catch (FileNotFoundException childGone) {
+                if (attempt == LISTING_ATTEMPTS) {
+                    throw childGone;
+                }
+            }
+        }
+    }
+
+    /** When a snapshot's metadata was completed; empty if it was never written, or is gone. */
+    private static Optional<Instant> completedAt(FileSystem fs, Path metadata) throws IOException {
+        try {
+            FileStatus status = fs.getFileStatus(metadata);
+            return status.getLen() > 0
+                    ? Optional.of(Instant.ofEpochMilli(status.getModificationTime()))
+                    : Optional.empty();
+        } catch (FileNotFoundException notWrittenOrSubsumed) {
+            return Optional.empty();
         }
     }
 

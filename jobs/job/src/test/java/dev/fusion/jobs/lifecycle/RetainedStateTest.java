@@ -3,11 +3,16 @@ package dev.fusion.jobs.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,6 +91,37 @@ class RetainedStateTest {
         assertThat(foreign.resolve("_metadata")).isRegularFile();
     }
 
+    @Test
+    void checkpointsARunningJobSubsumesWhileTheyAreListedAreLeftOut() throws Exception {
+        Path jobDir = checkpoints.resolve(JOB.toHexString());
+        Path kept = snapshot(jobDir.resolve("chk-1"), 1000);
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread job = new Thread(() -> {
+            // What a running job does: write checkpoint n, delete the one it subsumes.
+            for (int n = 2; running.get(); n++) {
+                try {
+                    snapshot(jobDir.resolve("chk-" + n), 2000);
+                    deleteTree(jobDir.resolve("chk-" + n));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        });
+        job.start();
+        try {
+            long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            int listings = 0;
+            while (System.nanoTime() < until) {
+                assertThat(state.snapshots()).map(RetainedStateTest::path).contains(kept);
+                listings++;
+            }
+            assertThat(listings).isPositive();
+        } finally {
+            running.set(false);
+            job.join();
+        }
+    }
+
     /** Flink names a savepoint directory after the first six hex digits of its job id. */
     static String savepointName(JobID job, String random) {
         return "savepoint-" + job.toHexString().substring(0, 6) + "-" + random + "deadbeef";
@@ -93,6 +129,14 @@ class RetainedStateTest {
 
     static Path path(Snapshot s) {
         return Path.of(s.location());
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     static Path snapshot(Path dir, long completedAtMillis) throws IOException {
