@@ -23,6 +23,15 @@ final class EventTime {
         return plus(a, -b);
     }
 
+    /**
+     * The smallest multiple of {@code granularity} at or after {@code time} (for
+     * {@code granularity > 0}), clamped to the range of long: timers rounded up to it coalesce.
+     */
+    static long roundUp(long time, long granularity) {
+        long rest = Math.floorMod(time, granularity);
+        return rest == 0 ? time : plus(time, granularity - rest);
+    }
+
     /** An ISO-8601 instant. */
     static String format(long millis) {
         return Instant.ofEpochMilli(millis).toString();

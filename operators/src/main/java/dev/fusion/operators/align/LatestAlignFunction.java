@@ -22,6 +22,11 @@ import org.apache.flink.util.Collector;
  * <p>Records wait in state until the watermark reaches their event time, so triggers are handled
  * in event-time order and the output does not depend on arrival order. Records at one timestamp
  * are handled by (modality, event id), after all of them have joined the history.
+ *
+ * <p>Each trigger also schedules the cleanup of what it added, {@code align.ttl} plus the allowed
+ * lateness later, rounded up to a sixteenth of the ttl: triggers of an entity within one such
+ * step share a cleanup timer, so an entity holds about 17 of them however often it sends, and its
+ * state outlives its last record by at most a sixteenth of the ttl more.
  */
 public class LatestAlignFunction extends AlignFunction {
 
@@ -35,6 +40,7 @@ public class LatestAlignFunction extends AlignFunction {
 
     private final long latenessMillis;
     private final long ttlMillis;
+    private final long cleanupGranularityMillis;
     private final int dim;
 
     /** Accepted records not yet triggered, by event time. */
@@ -49,6 +55,7 @@ public class LatestAlignFunction extends AlignFunction {
         }
         this.latenessMillis = options.allowedLatenessMillis();
         this.ttlMillis = options.ttlMillis();
+        this.cleanupGranularityMillis = Math.max(1, ttlMillis / 16);
         this.dim = dim;
     }
 
@@ -104,8 +111,7 @@ public class LatestAlignFunction extends AlignFunction {
         if (due != null) {
             pending.remove(timestamp);
             trigger(ctx.getCurrentKey(), timestamp, due, out);
-            ctx.timerService().registerEventTimeTimer(
-                    EventTime.plus(EventTime.plus(timestamp, ttlMillis), latenessMillis));
+            ctx.timerService().registerEventTimeTimer(cleanupAt(timestamp));
         }
         // Triggers still to come: pending ones (later than this timer, since timers fire in
         // order) and records yet to arrive (later than watermark - lateness).
@@ -113,6 +119,12 @@ public class LatestAlignFunction extends AlignFunction {
         long horizon = Math.min(EventTime.plus(timestamp, 1),
                 EventTime.plus(EventTime.minus(watermark, latenessMillis), 1));
         prune(horizon);
+    }
+
+    /** When the history a trigger at {@code t} added can no longer be held by any trigger. */
+    private long cleanupAt(long t) {
+        long unheld = EventTime.plus(EventTime.plus(t, ttlMillis), latenessMillis);
+        return EventTime.roundUp(unheld, cleanupGranularityMillis);
     }
 
     private void trigger(String entityId, long t, RoutedRecord[] due, Collector<FusionRequest> out)

@@ -132,7 +132,6 @@ final class SeenEventIds implements Triggerable<String, VoidNamespace> {
     private long expiry(long eventTime) {
         long until = Math.max(EventTime.plus(eventTime, horizonMillis),
                 lateAt.applyAsLong(eventTime));
-        long rest = Math.floorMod(until, granularityMillis);
-        return rest == 0 ? until : EventTime.plus(until, granularityMillis - rest);
+        return EventTime.roundUp(until, granularityMillis);
     }
 }

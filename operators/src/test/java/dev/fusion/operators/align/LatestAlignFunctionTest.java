@@ -230,7 +230,8 @@ class LatestAlignFunctionTest {
     }
 
     @Test
-    void stateAndTimersAreGoneOnceTheWatermarkPassesNewestPlusTtlPlusLateness() throws Exception {
+    void stateAndTimersAreGoneOnceTheWatermarkPassesNewestPlusTtlPlusLatenessRoundedUp()
+            throws Exception {
         long lateness = 200;
         try (var h = harness(function(lateness))) {
             send(h, record(TEXT, "t100", "e1", 100, 0f, 1f, 1f),
@@ -239,13 +240,33 @@ class LatestAlignFunctionTest {
             h.processWatermark(400);
             assertThat(h.extractOutputValues()).hasSize(3);
 
-            h.processWatermark(400 + TTL + lateness - 1);
+            // 400 + ttl + lateness = 1600, rounded up to a multiple of ttl / 16 = 62 ms: 1612.
+            h.processWatermark(1611);
             assertThat(h.numKeyedStateEntries()).as("e1 may still hold a400").isPositive();
-            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+            assertThat(h.numEventTimeTimers()).as("e1's cleanup timer").isEqualTo(1);
 
-            h.processWatermark(400 + TTL + lateness);
+            h.processWatermark(1612);
             assertDrained(h);
             assertThat(h.extractOutputValues()).hasSize(3);
+        }
+    }
+
+    @Test
+    void anEntitySendingOftenSharesCleanupTimersAndIsStillCleanedUp() throws Exception {
+        try (var h = harness(function(0))) {
+            for (int i = 0; i < 100; i++) {
+                send(h, record(TEXT, String.format("t%02d", i), "e1", i * 10L, 0f, i, i));
+                h.processWatermark(i * 10L);
+            }
+            assertThat(h.extractOutputValues()).hasSize(100);
+            // Cleanups due from 1000 to 1990 ms, in steps of ttl / 16 = 62 ms.
+            assertThat(h.numEventTimeTimers()).as("cleanup timers of 100 triggers")
+                    .isLessThanOrEqualTo(17);
+
+            h.processWatermark(2045);
+            assertThat(history(h, "e1", TEXT)).extracting(r -> r.eventId).containsExactly("t99");
+            h.processWatermark(2046);
+            assertDrained(h);
         }
     }
 
@@ -294,7 +315,7 @@ class LatestAlignFunctionTest {
                     at(latestFusion(i300, t100, a250), 300));
             assertThat(restored.extractOutputStreamRecords())
                     .containsExactlyElementsOf(uninterrupted);
-            restored.processWatermark(300 + TTL);
+            restored.processWatermark(1302); // 300 + ttl, rounded up to a multiple of 62 ms
             assertDrained(restored);
         }
     }
