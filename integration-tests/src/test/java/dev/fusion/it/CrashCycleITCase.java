@@ -52,18 +52,17 @@ class CrashCycleITCase extends KafkaJobTestBase {
 
     /**
      * The same cycle with {@code job.state-changelog} switched between runs: on from the start,
-     * materialized every second, so the second run restores a changelog checkpoint after SIGKILL;
-     * off for the third, which restores the second's changelog checkpoint without it; on again
-     * for the last, from the third's savepoint. The second and third runs take unaligned checkpoints too, so the third
-     * restores an unaligned changelog checkpoint, with the records it caught between tasks.
+     * materialized every second, so the second run restores a materialized snapshot and the
+     * changelog after it after SIGKILL; off for the third, which restores the second's changelog
+     * checkpoint without it; on again for the last, from the third's savepoint. The second and
+     * third runs take unaligned checkpoints too, so the third restores an unaligned changelog
+     * checkpoint, with the records it caught between tasks.
      */
     @Test
     void theChangelogAndUnalignedCheckpointsSurviveKillsAndCanBeSwitchedBetweenRuns()
             throws Exception {
         String changelog = "job.state-changelog";
         String unaligned = "job.unaligned-checkpoints";
-        // The first run materializes its state every second, so the second restores a
-        // materialized snapshot and the changelog after it.
         String jobName = cycle("changelog-cycle-", List.of(Map.of(changelog, "true",
                         "job.changelog-materialize-interval", "1 s"),
                 Map.of(changelog, "true", unaligned, "true"),

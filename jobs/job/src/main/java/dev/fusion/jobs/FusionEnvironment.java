@@ -86,10 +86,8 @@ public final class FusionEnvironment {
         }
         if (jobDecides(cluster, config, FusionOptions.CHANGELOG_MATERIALIZE_INTERVAL,
                 StateChangelogOptions.PERIODIC_MATERIALIZATION_INTERVAL)) {
-            Configuration materialize = new Configuration();
-            materialize.set(StateChangelogOptions.PERIODIC_MATERIALIZATION_INTERVAL,
-                    config.get(FusionOptions.CHANGELOG_MATERIALIZE_INTERVAL));
-            env.configure(materialize);
+            env.configure(new Configuration().set(StateChangelogOptions.PERIODIC_MATERIALIZATION_INTERVAL,
+                    config.get(FusionOptions.CHANGELOG_MATERIALIZE_INTERVAL)));
         }
         ChangelogChecks.check(env.getConfiguration());
         if (jobDecides(cluster, config, FusionOptions.UNALIGNED_CHECKPOINTS,

@@ -24,6 +24,14 @@ final class EventTime {
     }
 
     /**
+     * The step cleanup times of a {@code spanMillis}-long retention are rounded up to: a
+     * sixteenth of it, so an entity holds about 17 cleanup timers however often it sends.
+     */
+    static long cleanupStep(long spanMillis) {
+        return Math.max(1, spanMillis / 16);
+    }
+
+    /**
      * The smallest multiple of {@code granularity} at or after {@code time} (for
      * {@code granularity > 0}), clamped to the range of long: timers rounded up to it coalesce.
      */

@@ -55,7 +55,7 @@ public class LatestAlignFunction extends AlignFunction {
         }
         this.latenessMillis = options.allowedLatenessMillis();
         this.ttlMillis = options.ttlMillis();
-        this.cleanupGranularityMillis = Math.max(1, ttlMillis / 16);
+        this.cleanupGranularityMillis = EventTime.cleanupStep(ttlMillis);
         this.dim = dim;
     }
 

@@ -55,7 +55,7 @@ final class SeenEventIds implements Triggerable<String, VoidNamespace> {
      */
     SeenEventIds(long horizonMillis, LongUnaryOperator lateAt, MapState<String, Long> seen) {
         this.horizonMillis = horizonMillis;
-        this.granularityMillis = Math.max(1, horizonMillis / 16);
+        this.granularityMillis = EventTime.cleanupStep(horizonMillis);
         this.lateAt = lateAt;
         this.seen = seen;
     }
