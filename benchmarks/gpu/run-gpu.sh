@@ -14,12 +14,16 @@ bundle="$home/fusion-gpu"
 out="${OUT:-$home/out}"
 results="$home/results"
 events=300000
+batch1=60000
 warmup=60000
 if [[ "${1:-}" == --quick ]]; then
     events=60000
-    warmup=30000
+    batch1=15000
+    warmup=15000
 fi
-configs="${FUSION_GPU_CONFIGS:-preset-large}"
+# The large preset at the job's batch size and at batch size 1 (where the GPU pays a kernel launch
+# per row); the other phases are left out: they need the shipped runs or preload large key spaces.
+configs="${FUSION_GPU_CONFIGS:-preset-large,preset-large-batch-1}"
 mkdir -p "$out" "$results"
 java_run() {
     # The launcher's JVM options; the "Picked up JAVA_TOOL_OPTIONS" line of every JVM is noise.
@@ -56,8 +60,9 @@ main() {
 
     for device in cuda cpu; do
         step "pipeline ($configs) on $device"
-        java_run dev.fusion.bench.BenchMain --device "$device" --configs "$configs" --skip models,latency \
-            --trials 1 --events "$events" --scaling-events "$events" --warmup-events "$warmup" --no-docs \
+        java_run dev.fusion.bench.BenchMain --device "$device" --configs "$configs" --skip models,latency,checkpoints,keyspace \
+            --trials 1 --events "$events" --scaling-events "$events" --batch1-events "$batch1" \
+            --warmup-events "$warmup" --no-docs \
             --out "$results/pipeline-$device"
         cp "$results/pipeline-$device/summary.md" "$out/pipeline-$device.md" 2>/dev/null || true
     done
