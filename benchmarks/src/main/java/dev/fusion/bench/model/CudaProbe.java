@@ -78,7 +78,7 @@ public final class CudaProbe {
         double diff = maxDifference(onCpu, onGpu);
         out.printf(Locale.ROOT, "probe: %d rows through the chain; largest difference from the"
                 + " CPU %.2e (tolerance %.0e)%n", batch, diff, TOLERANCE);
-        return diff <= TOLERANCE ? ProbeOutcome.CUDA_OK : ProbeOutcome.OTHER;
+        return diff <= TOLERANCE ? ProbeOutcome.CUDA_OK : ProbeOutcome.DIFFERS;
     }
 
     /**

@@ -25,8 +25,14 @@ enum ProbeOutcome {
     NO_DEVICE(4, "the libraries loaded; the CUDA runtime found no driver or no device"),
     /** The ONNX Runtime on the class path has no CUDA provider (the CPU-only artifact). */
     NO_PROVIDER(5, "this ONNX Runtime has no CUDA execution provider"),
-    /** Anything else, including outputs that differ from the CPU's. */
-    OTHER(6, "the CUDA session failed otherwise");
+    /** Anything else the sessions failed with. */
+    OTHER(6, "the CUDA session failed otherwise"),
+    /**
+     * Every model ran on the GPU, but an output differs from the CPU's by more than the probe's
+     * tolerance (reduced-precision math, such as TF32 matrix products, can do that).
+     */
+    DIFFERS(7, "the models ran on CUDA, but their outputs differ from the CPU's beyond the"
+            + " tolerance");
 
     /** Messages of a library that the dynamic loader could not load or link. */
     private static final List<String> LIBRARY_MARKS = List.of("cannot open shared object file",
