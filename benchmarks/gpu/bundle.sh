@@ -49,7 +49,7 @@ build (default)  downloads what is missing into ~/.cache/fusion/gpu (FUSION_GPU_
                  when its content changed) and splits it into OUT/call-NN/ folders, one per
                  device call. --check runs the check below afterwards.
 split            only the last step: re-split the archives for this checkout (its size decides
-                 the size of the pieces, see --piece-mib).
+                 the size of the last piece, see --piece-mib). Run it with lean-checkout.sh off.
 check            the CPU-side check: unpacks the pieces as a GPU machine would, checks that every
                  library of the CUDA provider resolves inside the bundle (all but the driver's),
                  and runs the job's models on inference.device=cuda with the bundle's JRE, which
@@ -57,8 +57,8 @@ check            the CPU-side check: unpacks the pieces as a GPU machine would, 
                  short CPU run of the JMH model benchmark with the bundle.
 
 --cudnn core|all  cuDNN sub-libraries to take (core: what the job's models use) [core]
---piece-mib N     size of the pieces [64 MiB less what the checkout sends on each call, 2 MiB
-                  margin]
+--piece-mib N     size of the pieces of the lean calls [64 MiB less receive.sh and a 2 MiB
+                  margin]; the last call's piece fits beside the whole checkout
 --out DIR         where the pieces go; a folder the repository ignores [.gpu-bundle]
 USAGE
 }
@@ -263,13 +263,16 @@ cmd_split() {
     local base="$CACHE/fusion-gpu-base.tar.xz" app="$CACHE/fusion-gpu-app.tar.xz"
     [[ -f "$base" && -f "$app" ]] || die "no archives in $CACHE: run the build first"
     (cd "$ROOT" && git check-ignore -q "$OUT_DIR/x") || die "$OUT_DIR is not ignored by the repository"
-    local tree
+    [[ -e "$(cd "$ROOT" && git rev-parse --absolute-git-dir)/fusion-lean-exclude" ]] &&
+        die "lean-checkout.sh is on: the split measures the whole checkout, turn it off first"
+    # Every call but the last sends only receive.sh beside its piece (lean-checkout.sh on); the
+    # last one sends the whole checkout, which runs the benchmarks, so its piece is smaller.
+    local tree lean last_room
     tree="$(tree_bytes)"
-    if ((piece == 0)); then
-        piece=$((CALL_LIMIT - tree - MARGIN))
-        ((piece > CALL_LIMIT)) && piece=$CALL_LIMIT
-    fi
-    ((piece >= (1 << 20))) || die "the checkout sends $tree bytes per call: no room for pieces"
+    lean="$(stat -c %s "$GPU_DIR/receive.sh")"
+    ((piece == 0)) && piece=$((CALL_LIMIT - lean - MARGIN))
+    last_room=$((CALL_LIMIT - tree - MARGIN))
+    ((last_room >= (1 << 20))) || die "the checkout sends $tree bytes per call: no room for the last piece"
     rm -rf "$OUT_DIR"
     mkdir -p "$OUT_DIR"
     local work="$OUT_DIR/.split"
@@ -282,6 +285,14 @@ cmd_split() {
     first=$((piece - app_size - (64 << 10)))
     head -c "$first" "$base" >"$work/fusion-gpu-base.tar.xz.000"
     tail -c +"$((first + 1))" "$base" | split -b "$piece" -d -a 3 --numeric-suffixes=1 - "$work/fusion-gpu-base.tar.xz."
+    local parts=("$work"/fusion-gpu-base.tar.xz.*) last size
+    last="${parts[-1]}"
+    size="$(stat -c %s "$last")"
+    if ((${#parts[@]} > 1 && size > last_room)); then
+        # The tail of the last piece becomes a piece of its own, small enough for the last call.
+        tail -c "$last_room" "$last" >"$(printf '%s.%03d' "${last%.*}" $((10#${last##*.} + 1)))"
+        truncate -s $((size - last_room)) "$last"
+    fi
     (cd "$work" && sha256sum fusion-gpu-*.tar.xz.* >SHA256SUMS.pieces)
     {
         printf '%s  %s\n' "$(sha256sum <"$app" | cut -d' ' -f1)" fusion-gpu-app.tar.xz
@@ -298,13 +309,17 @@ cmd_split() {
         cp "$work/SHA256SUMS.pieces" "$work/SHA256SUMS.archives" "$call/"
     done
     rm -rf "$work"
-    say "pieces: $n calls of at most $piece bytes (the checkout itself sends $tree bytes per call)"
+    say "pieces: $n calls of at most $piece bytes beside receive.sh; the last, beside the whole checkout ($tree bytes), at most $last_room"
     say "archives: base $(stat -c %s "$base") bytes, app $app_size bytes; pieces in $OUT_DIR"
     local i
-    for ((i = 1; i <= n; i++)); do
+    echo "before call 1: benchmarks/gpu/lean-checkout.sh on"
+    for ((i = 1; i < n; i++)); do
         printf 'call %2d of %d: carry [".gpu-bundle/call-%02d"]  command: bash benchmarks/gpu/receive.sh .gpu-bundle/call-%02d\n' \
             "$i" "$n" "$i" "$i"
     done
+    echo "before call $n: benchmarks/gpu/lean-checkout.sh off"
+    printf 'call %2d of %d: carry [".gpu-bundle/call-%02d"]  command: bash benchmarks/gpu/receive.sh .gpu-bundle/call-%02d && bash benchmarks/gpu/run-gpu.sh\n' \
+        "$n" "$n" "$n" "$n"
 }
 
 cmd_check() {
