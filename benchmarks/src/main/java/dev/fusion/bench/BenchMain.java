@@ -73,7 +73,7 @@ public final class BenchMain {
             models(s, report, out);
         }
         if (List.of("pipeline", "scaling", "latency", "checkpoints", "keyspace").stream()
-                .anyMatch(s::runs)) {
+                .anyMatch(s::runs) || runsLatestBounded(s)) {
             try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
                 pipeline(s, report, broker.bootstrapServers(), dir, out);
             }
@@ -122,6 +122,9 @@ public final class BenchMain {
         List<String> jvmOptions = List.of("-Xmx4g", "-XX:MaxDirectMemorySize=1g");
         PipelineHarness harness = new PipelineHarness(bootstrap, dir.resolve("runs"), jvmOptions,
                 s.warmupEvents / 3, s.profile, s.device);
+        PipelineHarness baseline = s.baselineClassPath == null ? null
+                : new PipelineHarness(bootstrap, dir.resolve("runs-baseline"), jvmOptions,
+                        s.warmupEvents / 3, s.profile, s.device, s.baselineClassPath);
         // Transactions committed as often as the job's checkpoints as shipped.
         RawFloorRun floor = new RawFloorRun(bootstrap, dir.resolve("runs"), jvmOptions,
                 s.warmupEvents / 3, FusionOptions.CHECKPOINT_INTERVAL.defaultValue());
@@ -138,7 +141,7 @@ public final class BenchMain {
             runs.add(new Run(Report.IO_CEILING, workload, all));
             runs.add(new Run(Report.RAW_FLOOR_SPEC, workload, all));
         }
-        if (s.runs("latency") || s.runs("checkpoints")) {
+        if (runsLatestBounded(s)) {
             runs.add(new Run(Report.LATEST, workload, scaling));
         }
         if (s.runs("scaling")) {
@@ -186,19 +189,43 @@ public final class BenchMain {
                     report.floor(r);
                     continue;
                 }
-                ThroughputResult r = harness.bounded(run.spec(), trial, run.workload(),
-                        run.samples());
-                out.printf(Locale.ROOT, "  %-26s trial %d: %,9.0f fused/s, %,7.1f us CPU per"
-                                + " fused, %,6.0f MB RSS, %s (load %.2f)%n", run.spec().name(),
-                        trial, r.fusedPerSecond(), r.cpuMicrosPerFused(), r.vmHwmKb() / 1024.0,
-                        r.exact() ? "exact" : "MISMATCH " + r.fused() + "/" + r.expectedFused(),
-                        r.loadAverage());
-                report.throughput(r);
+                if (baseline == null) {
+                    report.throughput(bounded(harness, run.spec(), trial, run, out));
+                    continue;
+                }
+                // Each trial runs both jobs, in turns, so that a slow minute or a warm cache
+                // favours neither.
+                RunSpec twin = run.spec().named(run.spec().name() + Report.BASELINE_SUFFIX);
+                boolean thisFirst = trial % 2 == 1;
+                report.throughput(thisFirst ? bounded(harness, run.spec(), trial, run, out)
+                        : bounded(baseline, twin, trial, run, out));
+                report.throughput(thisFirst ? bounded(baseline, twin, trial, run, out)
+                        : bounded(harness, run.spec(), trial, run, out));
             }
         }
         if (s.runs("latency") || s.runs("checkpoints")) {
             latency(s, report, harness, workload, out);
         }
+    }
+
+    /**
+     * Whether the bounded latency-config run is made: the latency and checkpoint phases need it,
+     * and {@code --configs latency-config} asks for it alone, with both skipped (to compare jars).
+     */
+    private static boolean runsLatestBounded(BenchSettings s) {
+        return s.runs("latency") || s.runs("checkpoints")
+                || s.configs.contains(Report.LATEST.name());
+    }
+
+    private static ThroughputResult bounded(PipelineHarness harness, RunSpec spec, int trial,
+            Run run, PrintStream out) throws Exception {
+        ThroughputResult r = harness.bounded(spec, trial, run.workload(), run.samples());
+        out.printf(Locale.ROOT, "  %-26s trial %d: %,9.0f fused/s, %,7.1f us CPU per fused, %,6.0f"
+                        + " MB RSS, %s (load %.2f)%n", spec.name(), trial, r.fusedPerSecond(),
+                r.cpuMicrosPerFused(), r.vmHwmKb() / 1024.0,
+                r.exact() ? "exact" : "MISMATCH " + r.fused() + "/" + r.expectedFused(),
+                r.loadAverage());
+        return r;
     }
 
     /** A workload of the key-space runs: {@code entities} entities, 1 s windows as usual. */

@@ -2,6 +2,10 @@ package dev.fusion.bench;
 
 import dev.fusion.bench.report.Report;
 import dev.fusion.models.runtime.Device;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,6 +56,11 @@ final class BenchSettings {
                                     large), checkpoints-I and changelog-I (I: an
                                     interval of the sweep),
                                     keyspace-N (N: an entity count) [all]
+              --baseline DIR        another checkout (an earlier commit, say), which
+                                    ./fusion bench builds too: every bounded run is
+                                    repeated with that checkout's job, trial by trial, as
+                                    CONFIG-baseline, and the two are compared side by side
+                                    (the open-loop latency runs are not repeated)
               --out DIR             results directory [benchmarks/results/<timestamp>]
               --docs FILE           the document whose figures to replace
                                     [docs/PERFORMANCE.md]
@@ -84,6 +93,9 @@ final class BenchSettings {
     Set<String> skip = new LinkedHashSet<>();
     Set<String> configs = new LinkedHashSet<>();
     Path out;
+    /** The class path of the baseline's job JVMs ({@code --baseline}), or null. */
+    String baselineClassPath;
+    Path baseline;
     Path docs = Path.of("docs", "PERFORMANCE.md");
     boolean quick;
     boolean profile;
@@ -137,6 +149,7 @@ final class BenchSettings {
                 case "--jmh-time" -> s.jmhTime = duration(name, v);
                 case "--skip" -> s.skip = phases(v);
                 case "--configs" -> s.configs = new LinkedHashSet<>(Arrays.asList(v.split(",")));
+                case "--baseline" -> s.baselineClassPath = baselineClassPath(s.baseline = Path.of(v));
                 case "--out" -> s.out = Path.of(v);
                 case "--docs" -> s.docs = Path.of(v);
                 default -> throw new IllegalArgumentException("bench: unknown option " + name
@@ -167,6 +180,31 @@ final class BenchSettings {
 
     boolean runs(String phase) {
         return !skip.contains(phase);
+    }
+
+    /**
+     * The class path of a built checkout's benchmarks (what {@code ./fusion bench} builds there):
+     * its benchmarks jar and the dependencies Maven listed beside it.
+     */
+    static String baselineClassPath(Path checkout) {
+        Path target = checkout.resolve("benchmarks").resolve("target");
+        Path list = target.resolve("classpath.txt");
+        try (var files = Files.list(target)) {
+            Path jar = files.filter(f -> f.getFileName().toString().matches(
+                    "fusion-benchmarks-[^-]+(-SNAPSHOT)?\\.jar")).findFirst().orElse(null);
+            if (jar != null && Files.isRegularFile(list)) {
+                return jar.toAbsolutePath() + File.pathSeparator + Files.readString(list).trim();
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // no build at all: said below
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalArgumentException("bench: --baseline " + checkout + " has no built"
+                + " benchmarks (" + target + ": fusion-benchmarks-*.jar and classpath.txt);"
+                + " ./fusion bench --baseline builds them, or run there: mvn -Pbenchmarks -pl"
+                + " benchmarks -am -DskipTests package dependency:build-classpath"
+                + " -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime");
     }
 
     private static long positiveLong(String name, String v) {
@@ -275,6 +313,7 @@ final class BenchSettings {
                 changelogIntervals.stream().map(Report::intervalLabel).toList(), entityCounts,
                 jmhIterations,
                 jmhTime.toMillis(), device, skip.isEmpty() ? "" : ", skipping " + skip,
-                configs.isEmpty() ? "" : ", only " + configs);
+                configs.isEmpty() ? "" : ", only " + configs)
+                + (baseline == null ? "" : ", against the baseline " + baseline);
     }
 }

@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * Starts {@link PipelineChild} (or another main class of the bench) in a JVM of its own with this
- * JVM's class path (through an argument file: ONNX Runtime 1.29 crashes on long command lines) and
- * the launcher's options.
+ * JVM's class path, or another checkout's (a baseline), through an argument file (ONNX Runtime
+ * 1.29 crashes on long command lines), and the launcher's options.
  */
 public final class ChildJvm {
 
@@ -24,8 +24,14 @@ public final class ChildJvm {
      * @param profile record a JFR profile of every child, beside its log ({@code ID.jfr})
      */
     public ChildJvm(Path workDir, List<String> jvmOptions, boolean profile) throws IOException {
+        this(workDir, jvmOptions, profile, System.getProperty("java.class.path"));
+    }
+
+    /** The same with the class path {@code classPath} (another checkout's build). */
+    ChildJvm(Path workDir, List<String> jvmOptions, boolean profile, String classPath)
+            throws IOException {
         this.argFile = workDir.resolve("child-java.args");
-        Files.writeString(argFile, "-cp\n" + System.getProperty("java.class.path") + "\n");
+        Files.writeString(argFile, "-cp\n" + classPath + "\n");
         this.jvmOptions = List.copyOf(jvmOptions);
         this.profile = profile;
     }

@@ -41,11 +41,23 @@ public final class PipelineHarness {
      */
     public PipelineHarness(String bootstrap, Path workDir, List<String> childJvmOptions,
             long warmupSamples, boolean profile, String device) throws IOException {
+        this(bootstrap, workDir, childJvmOptions, warmupSamples, profile, device,
+                System.getProperty("java.class.path"));
+    }
+
+    /**
+     * The same with the job JVMs on {@code classPath}: another checkout's build, a baseline to
+     * compare with. Its {@link PipelineChild} must take the same arguments and write the same
+     * files as this one's.
+     */
+    public PipelineHarness(String bootstrap, Path workDir, List<String> childJvmOptions,
+            long warmupSamples, boolean profile, String device, String classPath)
+            throws IOException {
         this.bootstrap = bootstrap;
         this.warmupSamples = warmupSamples;
         this.device = device;
         this.workDir = Files.createDirectories(workDir);
-        this.jvm = new ChildJvm(this.workDir, childJvmOptions, profile);
+        this.jvm = new ChildJvm(this.workDir, childJvmOptions, profile, classPath);
     }
 
     String bootstrap() {

@@ -18,6 +18,12 @@ public record RunSpec(String name, int parallelism, int batchSize, boolean passT
         options = java.util.Map.copyOf(options);
     }
 
+    /** The same configuration under another name. */
+    public RunSpec named(String newName) {
+        return new RunSpec(newName, parallelism, batchSize, passThrough, modelsDir, latestPolicy,
+                options);
+    }
+
     /** A configuration with no further job options. */
     public RunSpec(String name, int parallelism, int batchSize, boolean passThrough,
             String modelsDir, boolean latestPolicy) {

@@ -28,6 +28,8 @@ import org.apache.flink.configuration.ConfigOption;
 public final class Report {
 
     /** (a) The pipeline as shipped: batch 64, parallelism 2, window alignment. */
+    /** The suffix of a configuration's runs with the baseline's job ({@code --baseline}). */
+    public static final String BASELINE_SUFFIX = "-baseline";
     public static final RunSpec SHIPPED = new RunSpec("shipped", 2, 64, false, null, false);
     /** (b) The same with batch size 1: one model call per record, as a per-record map function. */
     public static final RunSpec BATCH1 = new RunSpec("batch-1", 2, 1, false, null, false);
@@ -299,6 +301,13 @@ public final class Report {
 
     List<String> configurations() {
         return throughput.stream().map(r -> r.spec().name()).distinct().toList();
+    }
+
+    /** The configurations measured with both this checkout's job and the baseline's. */
+    List<String> comparedWithBaseline() {
+        List<String> names = configurations();
+        return names.stream().filter(n -> !n.endsWith(BASELINE_SUFFIX)
+                && names.contains(n + BASELINE_SUFFIX)).toList();
     }
 
     List<Double> loads() {

@@ -44,6 +44,7 @@ final class Summary {
         }
         if (!report.throughput.isEmpty() || !report.floor.isEmpty()) {
             pipeline();
+            againstBaseline();
         }
         if (!report.latency.isEmpty()) {
             latency(f);
@@ -305,6 +306,33 @@ final class Summary {
                     + fmt("%.0f", Report.median(floor, r -> r.vmHwmKb() / 1024.0)) + " | "
                     + (floor.stream().allMatch(FloorResult::exact) ? "exact (" + floor.size()
                             + " trials)" : "MISMATCH") + " |");
+        }
+        line("");
+    }
+
+    private void againstBaseline() {
+        List<String> compared = report.comparedWithBaseline();
+        if (compared.isEmpty()) {
+            return;
+        }
+        line("### Against the baseline");
+        line("");
+        line("Every trial ran this checkout's job and the baseline's (`--baseline`, rows CONFIG"
+                + Report.BASELINE_SUFFIX + " above) over the same workload, in turns. Medians of"
+                + " the trials; a CPU ratio below 1 is less CPU per output than the baseline's.");
+        line("");
+        line("| configuration | fused/s: this / baseline | ratio | job CPU us/fused: this /"
+                + " baseline | ratio |");
+        line("|---|---:|---:|---:|---:|");
+        for (String name : compared) {
+            String twin = name + Report.BASELINE_SUFFIX;
+            double fused = report.medianFusedPerSecond(name);
+            double fusedBase = report.medianFusedPerSecond(twin);
+            double cpu = report.medianCpu(name);
+            double cpuBase = report.medianCpu(twin);
+            line("| " + name + " | " + fmt("%,.0f", fused) + " / " + fmt("%,.0f", fusedBase)
+                    + " | " + fmt("%.2f", fused / fusedBase) + " | " + fmt("%.1f", cpu) + " / "
+                    + fmt("%.1f", cpuBase) + " | " + fmt("%.2f", cpu / cpuBase) + " |");
         }
         line("");
     }
