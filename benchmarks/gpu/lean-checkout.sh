@@ -7,7 +7,8 @@
 #   off     the whole checkout again: the index is reset to HEAD, the exclude file restored.
 #           The last call, which runs the benchmarks, needs it.
 #   status  which of the two it is, and how many bytes a call sends besides its pieces.
-# Staged changes would be lost by "off" (it resets the index), so "on" refuses them.
+# Staged changes would be lost by "off" (it resets the index), so "on" refuses them; while it is
+# on, a commit would record the deletion of every other file, so commit nothing until "off".
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -38,6 +39,7 @@ case "${1:-status}" in
         echo '/*' >>"$EXCLUDE"
         git add -f "$KEEP"
         say "on: a call sends $(sent_bytes) bytes besides its pieces ($(git ls-files | paste -sd' ' -))"
+        say "until 'off', commit nothing: the index holds only that file, a commit would delete the rest"
         ;;
     off)
         [[ -e "$SAVED" ]] || die "not on"

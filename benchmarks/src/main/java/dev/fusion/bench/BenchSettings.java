@@ -93,9 +93,10 @@ final class BenchSettings {
     Set<String> skip = new LinkedHashSet<>();
     Set<String> configs = new LinkedHashSet<>();
     Path out;
-    /** The class path of the baseline's job JVMs ({@code --baseline}), or null. */
-    String baselineClassPath;
+    /** {@code --baseline}: the checkout every bounded run is repeated with, or null. */
     Path baseline;
+    /** The class path of the baseline's job JVMs, or null. */
+    String baselineClassPath;
     Path docs = Path.of("docs", "PERFORMANCE.md");
     boolean quick;
     boolean profile;
@@ -149,7 +150,10 @@ final class BenchSettings {
                 case "--jmh-time" -> s.jmhTime = duration(name, v);
                 case "--skip" -> s.skip = phases(v);
                 case "--configs" -> s.configs = new LinkedHashSet<>(Arrays.asList(v.split(",")));
-                case "--baseline" -> s.baselineClassPath = baselineClassPath(s.baseline = Path.of(v));
+                case "--baseline" -> {
+                    s.baseline = Path.of(v);
+                    s.baselineClassPath = baselineClassPath(s.baseline);
+                }
                 case "--out" -> s.out = Path.of(v);
                 case "--docs" -> s.docs = Path.of(v);
                 default -> throw new IllegalArgumentException("bench: unknown option " + name
