@@ -78,7 +78,12 @@ public final class CudaProbe {
         double diff = maxDifference(onCpu, onGpu);
         out.printf(Locale.ROOT, "probe: %d rows through the chain; largest difference from the"
                 + " CPU %.2e (tolerance %.0e)%n", batch, diff, TOLERANCE);
-        return diff <= TOLERANCE ? ProbeOutcome.CUDA_OK : ProbeOutcome.DIFFERS;
+        return compared(diff);
+    }
+
+    /** The outcome of a chain that ran on CUDA, by its largest difference from the CPU's. */
+    static ProbeOutcome compared(double largestDifference) {
+        return largestDifference <= TOLERANCE ? ProbeOutcome.CUDA_OK : ProbeOutcome.DIFFERS;
     }
 
     /**
@@ -115,7 +120,7 @@ public final class CudaProbe {
         return max;
     }
 
-    private static double maxDifference(float[] a, float[] b) {
+    static double maxDifference(float[] a, float[] b) {
         double max = 0;
         for (int i = 0; i < a.length; i++) {
             // NaN on either side must fail the comparison, not vanish in Math.max.

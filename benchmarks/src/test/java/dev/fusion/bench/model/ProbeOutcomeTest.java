@@ -77,4 +77,17 @@ class ProbeOutcomeTest {
                 "dev.fusion.models.runtime.DeviceUnavailableException: outer\n"
                         + "java.lang.IllegalStateException: inner");
     }
+
+    @Test
+    void outputsThatDifferFromTheCpuBeyondTheToleranceGetExitCodeSevenWhichTheGpuRunMeasuresOn() {
+        assertThat(CudaProbe.compared(0)).isEqualTo(ProbeOutcome.CUDA_OK);
+        assertThat(CudaProbe.compared(CudaProbe.TOLERANCE)).isEqualTo(ProbeOutcome.CUDA_OK);
+        assertThat(CudaProbe.compared(2e-3)).isEqualTo(ProbeOutcome.DIFFERS);
+        // A NaN on either side counts as an infinite difference (CudaProbe.maxDifference).
+        assertThat(CudaProbe.compared(Double.POSITIVE_INFINITY)).isEqualTo(ProbeOutcome.DIFFERS);
+        // benchmarks/gpu/run-gpu.sh goes on after exit 0 and 7 only.
+        assertThat(ProbeOutcome.DIFFERS.exitCode).isEqualTo(7);
+        assertThat(CudaProbe.maxDifference(new float[] {1f, Float.NaN}, new float[] {1f, 1f}))
+                .isInfinite();
+    }
 }
